@@ -1,0 +1,9 @@
+from rest_framework.pagination import PageNumberPagination
+
+
+class StandardPagination(PageNumberPagination):
+    """``?page=N&page_size=M`` (max 200), as API.md promises."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200

@@ -1,0 +1,58 @@
+"""API permissions: scopes for machine clients, read-only for executives."""
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from closedloop.org.choices import Role
+
+
+class ScopedWrite(BasePermission):
+    """Writes need ``view.write_scope`` for machine clients; executives only read.
+
+    Reads are open to every authenticated user; rows are filtered by ``visible_to``.
+    """
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if request.method in SAFE_METHODS:
+            read_scope = getattr(view, "read_scope", None)
+            return (
+                read_scope is None
+                or user.role != Role.API_CLIENT
+                or _has_any(user, read_scope, getattr(view, "write_scope", None))
+            )
+        if user.is_read_only:
+            return False
+        scope = getattr(view, "write_scope", None)
+        return scope is None or user.has_scope(scope)
+
+
+def _has_any(user, *scopes):
+    return any(s and user.has_scope(s) for s in scopes)
+
+
+class OrgAdminWrite(BasePermission):
+    """Organisation writes: the quality lead, a superuser, or a client with ``org:write``."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if request.method in SAFE_METHODS:
+            return True
+        if user.is_superuser or user.role == Role.QUALITY_LEAD:
+            return True
+        return user.role == Role.API_CLIENT and user.has_scope("org:write")
+
+
+class UserAdminWrite(BasePermission):
+    """``PUT /users/``: quality lead or superuser only (API.md)."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if request.method in SAFE_METHODS:
+            return True
+        return user.is_superuser or user.role == Role.QUALITY_LEAD

@@ -1,0 +1,129 @@
+"""Pages of the organisation: home, store directory, Excel import, language."""
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from closedloop.errors import DomainError
+
+from .choices import Role
+from .filtersets import StoreFilterSet
+from .forms import LanguageForm, OrgImportForm
+from .models import Store, User
+from .services import STORE_COLUMNS, USER_COLUMNS, import_org
+
+
+@login_required
+def home(request):
+    stores = Store.objects.visible_to(request.user)
+    return render(
+        request,
+        "home.html",
+        {"store_count": stores.count(), "my_store": request.user.store},
+    )
+
+
+@login_required
+def store_list(request):
+    base = Store.objects.visible_to(request.user).select_related("region")
+    filterset = StoreFilterSet(request.GET, queryset=base)
+    query = request.GET.get("q", "").strip()
+    stores = filterset.qs
+    if query:
+        from django.db.models import Q
+
+        stores = stores.filter(
+            Q(name__icontains=query) | Q(code__icontains=query) | Q(city__icontains=query)
+        )
+    page = Paginator(stores.order_by("region__code", "code"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "org/store_list.html",
+        {"page": page, "filterset": filterset, "q": query},
+    )
+
+
+@login_required
+def store_detail(request, code):
+    store = get_object_or_404(
+        Store.objects.visible_to(request.user).select_related("region"), code=code
+    )
+    staff = User.objects.visible_to(request.user).filter(store=store)
+    return render(request, "org/store_detail.html", {"store": store, "staff": staff})
+
+
+def _require_org_admin(user):
+    if not (user.is_superuser or user.role == Role.QUALITY_LEAD):
+        raise PermissionDenied
+
+
+@login_required
+def org_import(request):
+    _require_org_admin(request.user)
+    result = None
+    if request.method == "POST":
+        form = OrgImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                result = import_org(form.cleaned_data["file"])
+            except DomainError as exc:
+                form.add_error("file", exc.message)
+            else:
+                if result.ok:
+                    messages.success(
+                        request,
+                        _("导入成功：门店新增 %(sc)d、更新 %(su)d；用户新增 %(uc)d、更新 %(uu)d。")
+                        % {
+                            "sc": result.created["stores"],
+                            "su": result.updated["stores"],
+                            "uc": result.created["users"],
+                            "uu": result.updated["users"],
+                        },
+                    )
+                    return redirect("org:import")
+    else:
+        form = OrgImportForm()
+    return render(request, "org/import.html", {"form": form, "result": result})
+
+
+@login_required
+def org_import_template(request):
+    """An empty workbook with the expected sheets and column titles."""
+    _require_org_admin(request.user)
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
+    for title, columns in (("门店", STORE_COLUMNS), ("用户", USER_COLUMNS)):
+        sheet = book.add_worksheet(title)
+        for col, aliases in enumerate(columns.values()):
+            sheet.write(0, col, aliases[0], bold)
+            sheet.set_column(col, col, 16)
+    book.close()
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="org-import-template.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def set_language(request):
+    form = LanguageForm(request.POST, instance=request.user)
+    if form.is_valid():
+        form.save()
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target)
