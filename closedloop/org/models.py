@@ -232,3 +232,17 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class NumberSequence(models.Model):
+    """Per-year, gap-free business numbers (ISS-…, REF-…), race-safe by an upsert."""
+
+    name = models.CharField(max_length=16)
+    year = models.PositiveIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "year"], name="number_seq_unique")]
+
+    def __str__(self):
+        return f"{self.name}-{self.year}: {self.last_value}"

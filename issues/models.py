@@ -1,0 +1,367 @@
+"""Issues (问题), their timeline, attachments, routing, SLA policy and the work calendar."""
+
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from closedloop.org.choices import DEPARTMENT_ROLES, Role
+from closedloop.org.models import Department, Store, sees_everything
+
+from .choices import (
+    Category,
+    Channel,
+    EventKind,
+    ImpactScope,
+    Priority,
+    Status,
+    SystemicStatus,
+)
+
+
+class IssueQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The issues ``user`` may see (DOMAIN.md §2): by store scope for store-side
+        roles, by department for department people, plus whatever they submitted."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if sees_everything(user):
+            return self
+        own = Q(submitted_by=user)
+        if user.role in DEPARTMENT_ROLES:
+            scope = Q(department_id=user.department_id) if user.department_id else Q(pk__in=[])
+            return self.filter(scope | own | Q(assignee=user))
+        if user.role in (Role.STORE_MANAGER, Role.OPS_SPECIALIST, Role.REGIONAL_DIRECTOR):
+            return self.filter(Q(store__in=Store.objects.visible_to(user).values("pk")) | own)
+        return self.filter(own)
+
+    def open(self):
+        from .choices import OPEN_STATUSES
+
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+@pghistory.track()
+class SystemicIssue(models.Model):
+    """系统性问题: one named problem with one root, grouping issues of many stores."""
+
+    title = models.CharField(_("名称"), max_length=200)
+    description = models.TextField(_("说明"), blank=True)
+    root_cause = models.TextField(_("根因"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=SystemicStatus.choices, default=SystemicStatus.IDENTIFIED
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("责任部门"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("系统性问题")
+        verbose_name_plural = _("系统性问题")
+
+    def __str__(self):
+        return self.title
+
+
+class Issue(models.Model):
+    number = models.CharField(_("编号"), max_length=20, unique=True, editable=False)
+    store = models.ForeignKey(
+        Store, verbose_name=_("门店"), on_delete=models.PROTECT, related_name="issues"
+    )
+    category = models.CharField(_("问题分类"), max_length=16, choices=Category.choices)
+    title = models.CharField(_("问题标题"), max_length=200)
+    description = models.TextField(_("问题描述"))
+    impact_scope = models.CharField(_("影响范围"), max_length=16, choices=ImpactScope.choices)
+    expected_resolution_date = models.DateField(_("期望解决日期"), null=True, blank=True)
+    channel = models.CharField(
+        _("来源渠道"), max_length=16, choices=Channel.choices, default=Channel.WEB
+    )
+    external_ref = models.CharField(_("外部单号"), max_length=64, blank=True, default="")
+    external_source = models.CharField(_("外部来源"), max_length=150, blank=True, default="")
+
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )
+    priority = models.CharField(_("优先级"), max_length=2, choices=Priority.choices, blank=True)
+    suggested_priority = models.CharField(
+        _("建议优先级"), max_length=2, choices=Priority.choices, blank=True
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issues",
+    )
+    suggested_department = models.ForeignKey(
+        Department,
+        verbose_name=_("建议部门"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_issues",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        on_delete=models.PROTECT,
+        related_name="submitted_issues",
+    )
+    systemic_issue = models.ForeignKey(
+        SystemicIssue,
+        verbose_name=_("系统性问题"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="issues",
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("重复于"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+    )
+
+    submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
+    triaged_at = models.DateTimeField(_("分级时间"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("首次响应时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    # SLA: due times are stored and recomputed on triage, priority change, pause, resume.
+    response_due_at = models.DateTimeField(_("响应截止"), null=True, blank=True, db_index=True)
+    resolution_due_at = models.DateTimeField(_("解决截止"), null=True, blank=True, db_index=True)
+    sla_business_hours = models.BooleanField(_("按工作时间计"), default=False)
+    sla_paused_at = models.DateTimeField(_("计时暂停于"), null=True, blank=True)
+    sla_calendar_gap = models.BooleanField(
+        _("工作日历缺失"),
+        default=False,
+        help_text=_("截止时间落在尚未维护节假日的年份，暂无法计算。"),
+    )
+
+    resolution = models.TextField(_("解决方案"), blank=True)
+    reject_reason = models.TextField(_("驳回原因"), blank=True)
+    rating = models.PositiveSmallIntegerField(
+        _("评分"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    rating_comment = models.TextField(_("评价"), blank=True)
+    reopen_count = models.PositiveIntegerField(_("重开次数"), default=0)
+
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("问题")
+        verbose_name_plural = _("问题")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_source", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="issue_unique_external_ref_per_source",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="issue_rating_1_to_5",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "priority"]),
+            models.Index(fields=["department", "status"]),
+            models.Index(fields=["store", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("issues:detail", args=[self.number])
+
+
+class IssueEvent(models.Model):
+    """The timeline and history: one row per transition, comment, note, assignment."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("类型"), max_length=16, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), db_index=True)
+    action = models.CharField(_("动作"), max_length=20, blank=True)
+    from_status = models.CharField(_("原状态"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=Status.choices, blank=True)
+    body = models.TextField(_("内容"), blank=True)
+    public = models.BooleanField(_("门店可见"), default=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("问题记录")
+        verbose_name_plural = _("问题记录")
+        indexes = [models.Index(fields=["issue", "at"])]
+
+    def __str__(self):
+        return f"{self.issue_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+def attachment_path(instance, filename):
+    return f"issues/{instance.issue.number}/{filename}"
+
+
+class Attachment(models.Model):
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(_("文件名"), max_length=255)
+    content_type = models.CharField(_("类型"), max_length=64)
+    size = models.PositiveIntegerField(_("大小"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_image(self):
+        return self.content_type.startswith("image/")
+
+
+class RoutingRule(models.Model):
+    """自动分类→责任部门. Keyword rules win over category rules; lower ``order`` first."""
+
+    category = models.CharField(_("问题分类"), max_length=16, choices=Category.choices, blank=True)
+    keyword = models.CharField(
+        _("关键词"),
+        max_length=64,
+        blank=True,
+        help_text=_("标题或描述包含该词时适用；留空表示按分类。"),
+    )
+    department = models.ForeignKey(Department, verbose_name=_("责任部门"), on_delete=models.CASCADE)
+    order = models.PositiveIntegerField(_("顺序"), default=100)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("分派规则")
+        verbose_name_plural = _("分派规则")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(category="", keyword=""), name="routing_rule_needs_category_or_keyword"
+            )
+        ]
+
+    def __str__(self):
+        what = self.keyword or self.get_category_display()
+        return f"{what} → {self.department}"
+
+
+@pghistory.track()
+class SlaPolicy(models.Model):
+    priority = models.CharField(_("优先级"), max_length=2, choices=Priority.choices, unique=True)
+    response_hours = models.PositiveIntegerField(_("响应时限（小时）"))
+    resolution_days = models.PositiveIntegerField(_("解决时限（天）"))
+    business_hours = models.BooleanField(
+        _("按工作时间计"),
+        help_text=_("工作时间：周一至周五 09:00–18:00（北京时间），法定节假日休息，调休上班。"),
+    )
+
+    class Meta:
+        ordering = ["priority"]
+        verbose_name = _("SLA 策略")
+        verbose_name_plural = _("SLA 策略")
+
+    def __str__(self):
+        return self.get_priority_display()
+
+
+class CalendarYear(models.Model):
+    """A year whose holidays and make-up working days (调休) are known.
+
+    Working-hours SLAs refuse to guess: a due time in a year not listed here is not
+    computed until the quality lead enters that year's schedule and marks it covered."""
+
+    year = models.PositiveIntegerField(_("年份"), primary_key=True)
+    source = models.CharField(_("来源"), max_length=64, default="manual")
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("已维护年份")
+        verbose_name_plural = _("已维护年份")
+
+    def __str__(self):
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    """An exception to Mon–Fri: a public holiday on a weekday, or a make-up working day."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("上班"), help_text=_("勾选表示调休上班；不勾选表示放假。"))
+    name = models.CharField(_("名称"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("节假日/调休")
+        verbose_name_plural = _("节假日/调休")
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
+
+
+class SlaPause(models.Model):
+    """An interval in which both SLA clocks stood still (the issue waited for the store)."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="sla_pauses")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue"], condition=Q(ended_at__isnull=True), name="one_open_pause"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.issue_id} {self.started_at}–{self.ended_at or ''}"

@@ -1,0 +1,84 @@
+"""Who may do what to a visible issue. Visibility itself is ``Issue.objects.visible_to``;
+this module answers the action question (a visible issue, a forbidden action → 403)."""
+
+from __future__ import annotations
+
+from closedloop.org.choices import DEPARTMENT_ROLES, Role
+
+from .choices import Action
+
+TRIAGERS = frozenset({Role.OPS_SPECIALIST, Role.QUALITY_LEAD})
+
+
+def _is_admin(user) -> bool:
+    return user.is_superuser or user.role == Role.QUALITY_LEAD
+
+
+def _is_department_side(user, issue) -> bool:
+    if _is_admin(user):
+        return True
+    return (
+        user.role in DEPARTMENT_ROLES
+        and issue.department_id is not None
+        and user.department_id == issue.department_id
+    ) or (issue.assignee_id is not None and issue.assignee_id == user.pk)
+
+
+def _is_store_side(user, issue) -> bool:
+    if _is_admin(user) or issue.submitted_by_id == user.pk:
+        return True
+    if user.role == Role.STORE_MANAGER:
+        return user.store_id == issue.store_id
+    # Ops specialists transcribe what stores say in chat groups.
+    if user.role == Role.OPS_SPECIALIST:
+        return user.stores.filter(pk=issue.store_id).exists()
+    return False
+
+
+def _is_triager(user, issue) -> bool:
+    if _is_admin(user):
+        return True
+    return user.role == Role.OPS_SPECIALIST and user.stores.filter(pk=issue.store_id).exists()
+
+
+def can(user, action: str, issue) -> bool:
+    """True when ``user`` may perform ``action`` on ``issue`` (state aside)."""
+    if not (user.is_authenticated and user.is_active) or user.is_read_only:
+        return False
+    if user.role == Role.API_CLIENT:
+        # The DMS pushes and reads; it may also relay the store's side.
+        return user.has_scope("issues:write") and action in {
+            Action.STORE_REPLY,
+            Action.CONFIRM,
+            Action.REOPEN,
+        }
+    if action in (Action.TRIAGE, Action.CHANGE_PRIORITY, Action.REJECT, Action.MARK_DUPLICATE):
+        return _is_triager(user, issue)
+    if action in (Action.ACCEPT, Action.ASK_STORE, Action.RESOLVE, Action.ASSIGN):
+        return _is_department_side(user, issue)
+    if action in (Action.STORE_REPLY, Action.CONFIRM, Action.REOPEN):
+        return _is_store_side(user, issue)
+    return False
+
+
+def can_comment(user, issue, *, public: bool) -> bool:
+    if not (user.is_authenticated and user.is_active) or user.is_read_only:
+        return False
+    if user.role == Role.API_CLIENT:
+        return user.has_scope("issues:write") and public
+    if not public:
+        # Internal notes are for headquarters only, never the store.
+        return user.role != Role.STORE_MANAGER
+    return True
+
+
+def sees_internal_notes(user) -> bool:
+    return user.role not in (Role.STORE_MANAGER, Role.API_CLIENT) or user.is_superuser
+
+
+def counts_as_department_response(user, issue) -> bool:
+    """A public reply by the owning department (or its assignee) is the first response."""
+    return issue.department_id is not None and (
+        (user.role in DEPARTMENT_ROLES and user.department_id == issue.department_id)
+        or (issue.assignee_id is not None and issue.assignee_id == user.pk)
+    )
