@@ -34,3 +34,7 @@ class IssuesConfig(AppConfig):
         ]
         known = {item.url_name for item in NAV_ITEMS}
         NAV_ITEMS.extend(item for item in entries if item.url_name not in known)
+
+    def ready(self):
+        # Connects the work-calendar cache invalidation receivers in every process.
+        from . import sla  # noqa: F401

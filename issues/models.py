@@ -365,3 +365,66 @@ class SlaPause(models.Model):
 
     def __str__(self):
         return f"{self.issue_id} {self.started_at}–{self.ended_at or ''}"
+
+
+class EscalationLevel(models.Model):
+    """A rung of the SLA ladder: at ``percent`` of a clock's time, tell ``audience``."""
+
+    class Audience(models.TextChoices):
+        OWNER = "owner", _("处理人（未指派时为部门负责人）")
+        HEAD_AND_OPS = "head_and_ops", _("部门负责人和运营专员")
+        QUALITY_LEAD = "quality_lead", _("运营负责人")
+
+    percent = models.PositiveIntegerField(_("时限百分比"), unique=True)
+    audience = models.CharField(_("通知对象"), max_length=16, choices=Audience.choices)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["percent"]
+        verbose_name = _("升级规则")
+        verbose_name_plural = _("升级规则")
+
+    def __str__(self):
+        return f"{self.percent}% → {self.get_audience_display()}"
+
+
+class SlaClock(models.TextChoices):
+    RESPONSE = "response", _("响应")
+    RESOLUTION = "resolution", _("解决")
+
+
+class SlaMilestone(models.Model):
+    """When a clock of an issue reaches a ladder level. Recomputed with the due times, so
+    the sweep finds what is due with one indexed query, in calendar or working hours."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="sla_milestones")
+    clock = models.CharField(max_length=10, choices=SlaClock.choices)
+    percent = models.PositiveIntegerField()
+    due_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "clock", "percent"], name="milestone_once")
+        ]
+        indexes = [models.Index(fields=["due_at"], name="milestone_due")]
+
+    def __str__(self):
+        return f"{self.issue_id} {self.clock} {self.percent}% @ {self.due_at}"
+
+
+class SlaAlert(models.Model):
+    """An alert that was raised: exactly one per (issue, clock, level), whatever retries,
+    overlapping sweeps or concurrent workers do — the unique constraint decides."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="sla_alerts")
+    clock = models.CharField(max_length=10, choices=SlaClock.choices)
+    percent = models.PositiveIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "clock", "percent"], name="sla_alert_once")
+        ]
+
+    def __str__(self):
+        return f"{self.issue_id} {self.clock} {self.percent}%"

@@ -22,7 +22,8 @@ from closedloop.numbering import format_number, next_value
 from closedloop.org.choices import DEPARTMENT_ROLES, Role
 from closedloop.org.models import Department, Store, User
 
-from . import policy, sla
+from . import alerts, policy, sla
+from . import notifications as notices
 from .choices import (
     AUTO_CLOSE_DAYS,
     DEFAULT_ROUTING,
@@ -365,6 +366,7 @@ def create_issue(
         if external_ref:
             return Issue.objects.get(external_source=source, external_ref=external_ref), False
         raise
+    alerts.sync_milestones(issue)
     _event(
         issue,
         kind=EventKind.TRANSITION,
@@ -374,6 +376,7 @@ def create_issue(
         to_status=Status.SUBMITTED,
     )
     _save_uploads(issue, checked, submitted_by, at)
+    notices.submitted(issue, at)
     return issue, True
 
 
@@ -420,6 +423,8 @@ def triage(*, issue: Issue, actor: User, priority: str, department=None, at=None
     )
     recompute_due_times(issue)
     issue.save()
+    alerts.sync_milestones(issue)
+    notices.triaged(issue, at)
     return issue
 
 
@@ -452,6 +457,7 @@ def change_priority(
     )
     recompute_due_times(issue)
     issue.save()
+    alerts.sync_milestones(issue)
     return issue
 
 
@@ -527,7 +533,7 @@ def assign(*, issue: Issue, actor: User, assignee: User, at=None) -> Issue:
         raise DomainError(_("处理人必须是责任部门的在职成员。"), field="assignee")
     old = issue.assignee.username if issue.assignee else None
     issue.assignee = assignee
-    _event(
+    event = _event(
         issue,
         kind=EventKind.ASSIGN,
         actor=actor,
@@ -538,6 +544,8 @@ def assign(*, issue: Issue, actor: User, assignee: User, at=None) -> Issue:
         data={"old": old, "new": assignee.username},
     )
     issue.save()
+    if assignee.pk != actor.pk:
+        notices.assigned(issue, at, event.pk)
     return issue
 
 
@@ -575,11 +583,13 @@ def ask_store(*, issue: Issue, actor: User, question: str, at=None) -> Issue:
     _mark_first_response(issue, at)
     SlaPause.objects.create(issue=issue, started_at=at)
     issue.sla_paused_at = at
-    _transition(
+    event = _transition(
         issue, action=Action.ASK_STORE, actor=actor, at=at, to_status=to_status, body=question
     )
     recompute_due_times(issue)
     issue.save()
+    alerts.sync_milestones(issue)
+    notices.asked_store(issue, at, event.pk, question)
     return issue
 
 
@@ -598,6 +608,7 @@ def store_reply(*, issue: Issue, actor: User, body: str, files: Sequence = (), a
     )
     recompute_due_times(issue)
     issue.save()
+    alerts.sync_milestones(issue)
     _save_uploads(issue, checked, actor, at)
     return issue
 
@@ -610,10 +621,11 @@ def resolve(*, issue: Issue, actor: User, resolution: str, at=None) -> Issue:
     resolution = _required_text(resolution, "resolution", _("请填写解决方案。"))
     issue.resolution = resolution
     issue.resolved_at = at
-    _transition(
+    event = _transition(
         issue, action=Action.RESOLVE, actor=actor, at=at, to_status=to_status, body=resolution
     )
     issue.save()
+    notices.resolved(issue, at, event.pk)
     return issue
 
 

@@ -74,3 +74,13 @@ def api():
 
     client.as_ = as_
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_work_calendar():
+    """Calendar rows created in a test vanish on rollback without a delete signal."""
+    from issues import sla
+
+    sla.forget_local_calendar()
+    yield
+    sla.forget_local_calendar()

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "closedloop.org",
+    "closedloop.notifications",
     "issues",
     "rectification",
     "inspections",
@@ -177,6 +178,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = False
+# A request that enqueues while Redis is down must not hang: fail fast, the outbox
+# (closedloop.notifications) keeps the work and the ``outbox`` job re-sends it.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -222,6 +232,7 @@ SPECTACULAR_SETTINGS = {
         "TierEnum": "closedloop.org.choices.StoreTier",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
