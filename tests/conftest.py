@@ -84,3 +84,12 @@ def _fresh_work_calendar():
     sla.forget_local_calendar()
     yield
     sla.forget_local_calendar()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request by an English-speaking user must not leak English into the next test."""
+    from django.utils import translation
+
+    yield
+    translation.activate("zh-hans")

@@ -279,8 +279,10 @@ def upsert_user(
             _("未知的接口权限：%(s)s。") % {"s": ", ".join(bad_scopes)}
         )
     if password:
+        # A new user is checked against their own username and e-mail too.
+        candidate = existing or User(username=username, email=email)
         try:
-            validate_password(password, user=existing)
+            validate_password(password, user=candidate)
         except ValidationError as exc:
             errors.setdefault("password", []).extend(exc.messages)
     elif existing is None and role not in (None, Role.API_CLIENT):

@@ -1,6 +1,13 @@
+import datetime as dt
+
 from celery import shared_task
+from django.utils import timezone
 
 from closedloop import jobs
+
+
+class JobRequestError(ValueError):
+    """The job name or the time is wrong: retrying cannot help."""
 
 
 @shared_task(
@@ -9,14 +16,22 @@ from closedloop import jobs
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=(Exception,),
+    dont_autoretry_for=(JobRequestError,),
     retry_backoff=True,
     retry_backoff_max=600,
     max_retries=5,
 )
 def run_job(self, name: str, at: str | None = None):
     """Run a registered scheduled job; beat schedules this task with the job's name."""
-    import datetime as dt
-
-    moment = dt.datetime.fromisoformat(at) if at else None
+    if name not in jobs.names():
+        raise JobRequestError(f"unknown job {name!r}")
+    moment = None
+    if at:
+        try:
+            moment = dt.datetime.fromisoformat(at)
+        except ValueError as exc:
+            raise JobRequestError(f"not an ISO 8601 time: {at!r}") from exc
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
     result = jobs.run(name, moment)
     return result if isinstance(result, dict | list | int | str | None) else str(result)
