@@ -18,7 +18,8 @@ def _pad(text: str, width: int) -> str:
 class Command(BaseCommand):
     help = (
         "Load (or refresh) the demo organisation: 7 regions, ~30 stores, the default "
-        "departments and people of every role, all with one demo password. Idempotent."
+        "departments and people of every role, all with one demo password, and a few "
+        "hundred issues over the last six months. Idempotent."
     )
 
     def add_arguments(self, parser):
@@ -27,8 +28,14 @@ class Command(BaseCommand):
             action="store_true",
             help="if the demo is already loaded, change nothing and only print the logins",
         )
+        parser.add_argument(
+            "--issues",
+            type=int,
+            default=320,
+            help="how many demo issues to generate over the last six months (default 320)",
+        )
 
-    def handle(self, *args, if_empty=False, **options):
+    def handle(self, *args, if_empty=False, issues=320, **options):
         if if_empty and demo.is_loaded():
             self.stdout.write(_("演示数据已存在，未做修改。"))
         else:
@@ -44,6 +51,10 @@ class Command(BaseCommand):
                     }
                 )
             )
+            from issues.demo import load_issues
+
+            created = load_issues(count=issues) if issues > 0 else 0
+            self.stdout.write(_("演示问题：新增 %(n)d 条（已有问题时不再生成）。") % {"n": created})
         self.print_logins(demo.logins())
 
     def print_logins(self, logins):

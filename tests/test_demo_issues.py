@@ -1,0 +1,54 @@
+"""The demo's issues: a few hundred over six months, the source's category mix, every
+state, some overdue — so every working view shows something real."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+from django.utils import timezone
+
+from issues.choices import Status
+from issues.models import Issue, IssueEvent
+from issues.services import overdue_q
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_issues_cover_every_view():
+    call_command("load_demo", stdout=io.StringIO())
+    total = Issue.objects.count()
+    assert 250 <= total <= 400
+    now = timezone.now()
+    oldest = Issue.objects.order_by("submitted_at").first().submitted_at
+    assert now - oldest > dt.timedelta(days=150)
+    share = {
+        row["category"]: row["n"] / total
+        for row in Issue.objects.values("category").annotate(n=Count("id"))
+    }
+    # 35 / 25 / 20 / 20 % as in the source, within sampling noise.
+    for category, expected in {
+        "system": 0.35,
+        "process": 0.25,
+        "supply_chain": 0.2,
+        "people": 0.2,
+    }.items():
+        assert abs(share[category] - expected) < 0.07, (category, share)
+    statuses = set(Issue.objects.values_list("status", flat=True))
+    assert {
+        Status.SUBMITTED,
+        Status.TRIAGED,
+        Status.IN_PROGRESS,
+        Status.RESOLVED,
+        Status.CLOSED,
+        Status.REJECTED,
+    } <= statuses
+    assert Issue.objects.filter(overdue_q(now)).exists()
+    assert set(Issue.objects.values_list("priority", flat=True)) >= {"P0", "P1", "P2", "P3"}
+    # Every issue has a real timeline, starting with its submission.
+    assert IssueEvent.objects.filter(action="submit").count() == total
+
+    # Loading again neither duplicates nor changes the issues.
+    call_command("load_demo", stdout=io.StringIO())
+    assert Issue.objects.count() == total
