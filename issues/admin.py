@@ -1,8 +1,14 @@
 from django.contrib import admin
 
 from . import admin_calendar  # noqa: F401  (SLA policies and the work calendar)
-
-from .models import Attachment, Issue, IssueEvent, RoutingRule, SystemicIssue
+from .models import (
+    Attachment,
+    EscalationLevel,
+    Issue,
+    IssueEvent,
+    RoutingRule,
+    SystemicIssue,
+)
 
 
 @admin.register(RoutingRule)
@@ -65,3 +71,36 @@ class SystemicIssueAdmin(admin.ModelAdmin):
     list_display = ["title", "status", "department", "owner", "created_at"]
     list_filter = ["status", "department"]
     search_fields = ["title"]
+
+
+@admin.register(EscalationLevel)
+class EscalationLevelAdmin(admin.ModelAdmin):
+    """The SLA ladder; changes apply to due times computed from now on."""
+
+    list_display = ["percent", "audience", "active"]
+    list_editable = ["audience", "active"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        enqueue_recompute(None)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        enqueue_recompute(None)
+
+
+def enqueue_recompute(priority):
+    """After commit, recompute open issues' due times and ladder in the worker."""
+    import logging
+
+    from django.db import transaction
+
+    from .tasks import recompute_sla
+
+    def send():
+        try:
+            recompute_sla.delay(priority)
+        except Exception:  # broker down: the recompute job/command can be run by hand
+            logging.getLogger(__name__).exception("could not enqueue SLA recompute")
+
+    transaction.on_commit(send)

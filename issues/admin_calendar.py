@@ -21,6 +21,12 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     list_editable = ("response_hours", "resolution_days", "business_hours")
     ordering = ("priority",)
 
+    def save_model(self, request, obj, form, change):
+        from .admin import enqueue_recompute
+
+        super().save_model(request, obj, form, change)
+        enqueue_recompute(obj.priority)
+
 
 def _days_in_year(*, is_workday: bool):
     """Subquery: how many CalendarDay rows of the outer year have ``is_workday``."""

@@ -471,6 +471,7 @@ def reject(*, issue: Issue, actor: User, reason: str, at=None) -> Issue:
     issue.closed_at = at
     _transition(issue, action=Action.REJECT, actor=actor, at=at, to_status=to_status, body=reason)
     issue.save()
+    alerts.sync_milestones(issue)  # no ladder any more
     return issue
 
 
@@ -495,6 +496,7 @@ def mark_duplicate(*, issue: Issue, actor: User, duplicate_of: Issue, at=None) -
         data={"duplicate_of": duplicate_of.number},
     )
     issue.save()
+    alerts.sync_milestones(issue)  # no ladder any more
     return issue
 
 
@@ -625,6 +627,7 @@ def resolve(*, issue: Issue, actor: User, resolution: str, at=None) -> Issue:
         issue, action=Action.RESOLVE, actor=actor, at=at, to_status=to_status, body=resolution
     )
     issue.save()
+    alerts.sync_milestones(issue)  # both clocks have stopped: no ladder while resolved
     notices.resolved(issue, at, event.pk)
     return issue
 
@@ -677,6 +680,7 @@ def reopen(*, issue: Issue, actor: User, reason: str, at=None) -> Issue:
     issue.rating_comment = ""
     _transition(issue, action=Action.REOPEN, actor=actor, at=at, to_status=to_status, body=reason)
     issue.save()
+    alerts.sync_milestones(issue)  # open again: its ladder is back
     return issue
 
 
@@ -826,3 +830,35 @@ def set_systemic_status(*, systemic: SystemicIssue, actor: User, status: str) ->
     systemic.status = status
     systemic.save(update_fields=["status", "updated_at"])
     return systemic
+
+
+def recompute_open_issues(*, priority: str | None = None, batch: int = 500) -> int:
+    """Recompute stored due times and ladder moments of open issues after the quality
+    lead changed an SLA policy, the ladder or the calendar. Returns how many changed."""
+    qs = Issue.objects.open().order_by("pk")
+    if priority:
+        qs = qs.filter(Q(priority=priority) | Q(priority="", suggested_priority=priority))
+    changed = 0
+    last_pk = 0
+    while True:
+        chunk = list(qs.filter(pk__gt=last_pk).prefetch_related("sla_pauses")[:batch])
+        if not chunk:
+            return changed
+        with transaction.atomic():
+            for issue in chunk:
+                before = (issue.response_due_at, issue.resolution_due_at, issue.sla_calendar_gap)
+                recompute_due_times(issue)
+                after = (issue.response_due_at, issue.resolution_due_at, issue.sla_calendar_gap)
+                if before != after:
+                    issue.save(
+                        update_fields=[
+                            "response_due_at",
+                            "resolution_due_at",
+                            "sla_business_hours",
+                            "sla_calendar_gap",
+                            "updated_at",
+                        ]
+                    )
+                    changed += 1
+                alerts.sync_milestones(issue)
+        last_pk = chunk[-1].pk

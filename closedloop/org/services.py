@@ -303,12 +303,53 @@ def upsert_user(
         user.set_password(password)
     elif created:
         user.set_unusable_password()
+    user.is_staff = user.is_superuser or role == Role.QUALITY_LEAD
     user.save()
     user.stores.set(store_objs)
+    sync_admin_group(user)
     if role == Role.DEPARTMENT_HEAD and dept_obj is not None and dept_obj.head_id is None:
         dept_obj.head = user
         dept_obj.save(update_fields=["head"])
     return user, created
+
+
+#: What the quality lead configures in the admin (SLA, calendar, routing, ladder, bots,
+#: schedules); everything else there stays read-only or hidden for them.
+QUALITY_LEAD_GROUP = "运营负责人（配置）"
+QUALITY_LEAD_PERMISSIONS = {
+    "issues": [
+        "slapolicy",
+        "calendaryear",
+        "calendarday",
+        "routingrule",
+        "escalationlevel",
+        "systemicissue",
+    ],
+    "notifications": ["botwebhook", "delivery"],
+    "django_celery_beat": ["periodictask", "intervalschedule", "crontabschedule"],
+}
+
+
+def quality_lead_group():
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.get_or_create(name=QUALITY_LEAD_GROUP)
+    wanted = Permission.objects.none()
+    for app_label, models_ in QUALITY_LEAD_PERMISSIONS.items():
+        wanted = wanted | Permission.objects.filter(
+            content_type__app_label=app_label, content_type__model__in=models_
+        )
+    group.permissions.set(wanted)
+    return group
+
+
+def sync_admin_group(user: User) -> None:
+    """The quality lead gets staff access to the configuration models, nobody else."""
+    group = quality_lead_group()
+    if user.role == Role.QUALITY_LEAD:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
 
 
 # --- Excel import ---------------------------------------------------------------------
