@@ -64,13 +64,11 @@ def accepted(channel: str, status_code: int, data) -> tuple[bool, str]:
         return False, f"HTTP {status_code}"
     if not isinstance(data, dict):
         return False, "not a JSON object"
-    code = (
-        data.get("code", data.get("StatusCode"))
-        if channel == Channel.FEISHU
-        else data.get("errcode")
-    )
-    if code in (0, None) and channel == Channel.FEISHU:
-        return True, ""
+    # Feishu answers ``code`` (older hooks ``StatusCode``), WeCom and DingTalk ``errcode``.
+    # Only an explicit 0 is success: a reply without a code (or with another platform's
+    # error code, e.g. a URL pointing at the wrong kind of bot) is a failure.
+    keys = ("code", "StatusCode", "errcode") if channel == Channel.FEISHU else ("errcode",)
+    code = next((data[k] for k in keys if data.get(k) is not None), None)
     if code == 0:
         return True, ""
     message = data.get("msg") or data.get("errmsg") or data.get("StatusMessage") or ""

@@ -118,7 +118,9 @@ class Delivery(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.channel} → {self.target} ({self.status})"
+        # A bot URL carries its access token: name the bot, never print the URL.
+        target = f"bot {self.webhook_id}" if self.webhook_id else self.target
+        return f"{self.channel} → {target} ({self.status})"
 
 
 class Preference(models.Model):

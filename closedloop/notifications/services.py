@@ -26,8 +26,6 @@ from .models import BotWebhook, Delivery, Notification, Preference
 logger = logging.getLogger(__name__)
 
 LEVEL_ORDER = {Level.INFO: 0, Level.WARNING: 1, Level.DANGER: 2}
-#: How long a claimed delivery is reserved for the worker that claimed it.
-CLAIM_LEASE = dt.timedelta(minutes=5)
 #: Deliveries the on-commit enqueue should already have handled are re-sent after this.
 OUTBOX_GRACE = dt.timedelta(seconds=60)
 BOT_TIMEOUT_SECONDS = 10
@@ -185,6 +183,15 @@ def flush_outbox(now: dt.datetime, *, limit: int = 500) -> int:
     return enqueue_deliveries(ids)
 
 
+def claim_lease() -> dt.timedelta:
+    """How long a claimed delivery is reserved for the worker that claimed it
+    (``NOTIFICATION_CLAIM_LEASE_SECONDS``). Longer than any send may take, so a live
+    claimer is never doubled; once it has run out the claimer is presumed dead (killed
+    mid-send) and the delivery may be claimed again — by the broker's redelivery of the
+    same task or by the ``outbox`` job."""
+    return dt.timedelta(seconds=getattr(settings, "NOTIFICATION_CLAIM_LEASE_SECONDS", 300))
+
+
 def _claim(pk: int, now: dt.datetime) -> bool:
     """Reserve a delivery for this worker; False when another has it or it is done."""
     return bool(
@@ -192,7 +199,7 @@ def _claim(pk: int, now: dt.datetime) -> bool:
             pk=pk,
             status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED],
             next_attempt_at__lte=now,
-        ).update(next_attempt_at=now + CLAIM_LEASE, attempts=F("attempts") + 1)
+        ).update(next_attempt_at=now + claim_lease(), attempts=F("attempts") + 1)
     )
 
 
@@ -229,7 +236,8 @@ def deliver(delivery_id: int, *, now: dt.datetime | None = None) -> str:
             "delivery %s (%s → %s) attempt %s failed: %s",
             delivery.pk,
             delivery.channel,
-            delivery.target,
+            # A bot's URL carries its access token: log the webhook's id, not the URL.
+            f"bot {delivery.webhook_id}" if delivery.webhook_id else delivery.target,
             delivery.attempts,
             error,
         )
@@ -257,7 +265,9 @@ def _send_bot(delivery: Delivery, now: dt.datetime) -> None:
     bot = delivery.webhook
     secret = bot.secret if bot else ""
     url, body = bots.FORMATTERS[delivery.channel](
-        url=delivery.target,
+        # The webhook's current URL: a retry after an admin fixed or rotated it must not
+        # post to the stale copy in ``target``.
+        url=bot.url if bot else delivery.target,
         secret=secret,
         title=delivery.payload["title"],
         text=delivery.payload["text"],
@@ -321,11 +331,14 @@ def send_daily_digests(now: dt.datetime) -> int:
                     "channel": Channel.EMAIL,
                     "target": user.email,
                     "payload": payload,
-                    "next_attempt_at": now,
+                    # Outbox scheduling follows the real clock, as in ``notify``.
+                    "next_attempt_at": timezone.now(),
                 },
             )
-            Notification.objects.filter(pk__in=[n.pk for n in items]).update(digested_at=now)
             if created:
+                # Only what this email carries is digested; items arriving after today's
+                # digest went out wait for tomorrow's instead of being dropped.
+                Notification.objects.filter(pk__in=[n.pk for n in items]).update(digested_at=now)
                 transaction.on_commit(lambda pk=delivery.pk: enqueue_deliveries([pk]))
                 sent += 1
     return sent

@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "closedloop.org.context_processors.navigation",
+                "closedloop.notifications.context_processors.notification_bell",
             ],
         },
     },
@@ -175,7 +176,13 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Tasks are acknowledged after they ran (acks_late): a message whose worker died
+# unacknowledged is handed out again once it has been invisible this long (seconds).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
+# The queue a task goes to when the caller names none (a test worker gets its own).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = False
 # A request that enqueues while Redis is down must not hang: fail fast, the outbox
@@ -236,7 +243,15 @@ SPECTACULAR_SETTINGS = {
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# A send must end well within the delivery claim lease below, never hang a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="closedloop <noreply@closedloop.local>")
+
+# Outbox (closedloop.notifications): a worker that claims a delivery holds it this long.
+# It must exceed the longest send (bot webhooks time out after 10 s, e-mail after
+# EMAIL_TIMEOUT); once it has passed, the claimer is presumed dead and a redelivered task
+# or the ``outbox`` job (which waits a further 60 s) sends the delivery again.
+NOTIFICATION_CLAIM_LEASE_SECONDS = env.int("NOTIFICATION_CLAIM_LEASE_SECONDS", default=300)
 
 HEALTHZ_TIMEOUT_SECONDS = 2
 

@@ -6,103 +6,249 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0002_numbersequence'),
+        ("org", "0002_numbersequence"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BotWebhook',
+            name="BotWebhook",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='名称')),
-                ('channel', models.CharField(choices=[('feishu', '飞书'), ('wecom', '企业微信'), ('dingtalk', '钉钉')], max_length=16, verbose_name='类型')),
-                ('url', models.URLField(max_length=500, verbose_name='Webhook 地址')),
-                ('secret', models.CharField(blank=True, help_text='飞书、钉钉机器人开启“加签”时填写。', max_length=128, verbose_name='签名密钥')),
-                ('min_level', models.CharField(choices=[('info', '提示'), ('warning', '预警'), ('danger', '严重')], default='warning', max_length=10, verbose_name='最低级别')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='org.department', verbose_name='部门')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='org.region', verbose_name='区域')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="名称")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("feishu", "飞书"), ("wecom", "企业微信"), ("dingtalk", "钉钉")],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("url", models.URLField(max_length=500, verbose_name="Webhook 地址")),
+                (
+                    "secret",
+                    models.CharField(
+                        blank=True,
+                        help_text="飞书、钉钉机器人开启“加签”时填写。",
+                        max_length=128,
+                        verbose_name="签名密钥",
+                    ),
+                ),
+                (
+                    "min_level",
+                    models.CharField(
+                        choices=[("info", "提示"), ("warning", "预警"), ("danger", "严重")],
+                        default="warning",
+                        max_length=10,
+                        verbose_name="最低级别",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="org.department",
+                        verbose_name="部门",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="org.region",
+                        verbose_name="区域",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '群机器人',
-                'verbose_name_plural': '群机器人',
-                'ordering': ['name'],
+                "verbose_name": "群机器人",
+                "verbose_name_plural": "群机器人",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40, verbose_name='类型')),
-                ('level', models.CharField(choices=[('info', '提示'), ('warning', '预警'), ('danger', '严重')], default='info', max_length=10, verbose_name='级别')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('body', models.TextField(blank=True, verbose_name='内容')),
-                ('object_type', models.CharField(blank=True, max_length=32)),
-                ('object_ref', models.CharField(blank=True, max_length=64)),
-                ('url', models.CharField(blank=True, max_length=255)),
-                ('dedupe_key', models.CharField(blank=True, max_length=160)),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='时间')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='已读时间')),
-                ('digested_at', models.DateTimeField(blank=True, null=True)),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40, verbose_name="类型")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("info", "提示"), ("warning", "预警"), ("danger", "严重")],
+                        default="info",
+                        max_length=10,
+                        verbose_name="级别",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("body", models.TextField(blank=True, verbose_name="内容")),
+                ("object_type", models.CharField(blank=True, max_length=32)),
+                ("object_ref", models.CharField(blank=True, max_length=64)),
+                ("url", models.CharField(blank=True, max_length=255)),
+                ("dedupe_key", models.CharField(blank=True, max_length=160)),
+                ("created_at", models.DateTimeField(db_index=True, verbose_name="时间")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="已读时间")),
+                ("digested_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通知',
-                'verbose_name_plural': '通知',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "通知",
+                "verbose_name_plural": "通知",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('email', '邮件'), ('feishu', '飞书'), ('wecom', '企业微信'), ('dingtalk', '钉钉')], max_length=16, verbose_name='渠道')),
-                ('target', models.CharField(max_length=500, verbose_name='目标')),
-                ('payload', models.JSONField(default=dict)),
-                ('dedupe_key', models.CharField(max_length=200, unique=True)),
-                ('status', models.CharField(choices=[('pending', '待发送'), ('sent', '已发送'), ('failed', '发送失败，待重试'), ('dead', '已放弃')], default='pending', max_length=10, verbose_name='状态')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='尝试次数')),
-                ('last_error', models.TextField(blank=True, verbose_name='最近错误')),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True, verbose_name='下次尝试')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='发送时间')),
-                ('webhook', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='notifications.botwebhook')),
-                ('notification', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='notifications.notification')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "邮件"),
+                            ("feishu", "飞书"),
+                            ("wecom", "企业微信"),
+                            ("dingtalk", "钉钉"),
+                        ],
+                        max_length=16,
+                        verbose_name="渠道",
+                    ),
+                ),
+                ("target", models.CharField(max_length=500, verbose_name="目标")),
+                ("payload", models.JSONField(default=dict)),
+                ("dedupe_key", models.CharField(max_length=200, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待发送"),
+                            ("sent", "已发送"),
+                            ("failed", "发送失败，待重试"),
+                            ("dead", "已放弃"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="尝试次数")),
+                ("last_error", models.TextField(blank=True, verbose_name="最近错误")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="下次尝试"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="发送时间")),
+                (
+                    "webhook",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="notifications.botwebhook",
+                    ),
+                ),
+                (
+                    "notification",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="notifications.notification",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '投递记录',
-                'verbose_name_plural': '投递记录',
-                'ordering': ['-created_at'],
+                "verbose_name": "投递记录",
+                "verbose_name_plural": "投递记录",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Preference',
+            name="Preference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.BooleanField(default=True, verbose_name='邮件通知')),
-                ('daily_digest', models.BooleanField(default=False, help_text='开启后不再逐条发邮件，每天早上汇总发送一封。', verbose_name='每日摘要')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preference', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.BooleanField(default=True, verbose_name="邮件通知")),
+                (
+                    "daily_digest",
+                    models.BooleanField(
+                        default=False,
+                        help_text="开启后不再逐条发邮件，每天早上汇总发送一封。",
+                        verbose_name="每日摘要",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notification_preference",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通知偏好',
-                'verbose_name_plural': '通知偏好',
+                "verbose_name": "通知偏好",
+                "verbose_name_plural": "通知偏好",
             },
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('read_at__isnull', True)), fields=['recipient', 'created_at'], name='notification_unread'),
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(("read_at__isnull", True)),
+                fields=["recipient", "created_at"],
+                name="notification_unread",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.UniqueConstraint(condition=models.Q(('dedupe_key', ''), _negated=True), fields=('recipient', 'dedupe_key'), name='notification_once_per_recipient'),
+            model_name="notification",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("dedupe_key", ""), _negated=True),
+                fields=("recipient", "dedupe_key"),
+                name="notification_once_per_recipient",
+            ),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(condition=models.Q(('status__in', ['pending', 'failed'])), fields=['next_attempt_at'], name='delivery_due'),
+            model_name="delivery",
+            index=models.Index(
+                condition=models.Q(("status__in", ["pending", "failed"])),
+                fields=["next_attempt_at"],
+                name="delivery_due",
+            ),
         ),
     ]
