@@ -1,0 +1,94 @@
+# closedloop: the two commands are `make run` and `make test` (see README.md).
+#
+# Both start an embedded PostgreSQL and Redis (closedloop/devservers.py) unless
+# DATABASE_URL / REDIS_URL are set, in which case those servers are used.
+
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEVSERVERS := $(PY) -m closedloop.devservers run --
+PORT ?= 8000
+PYTEST_ARGS ?=
+LANGUAGES := zh_Hans en
+
+.PHONY: help venv install run test lint fmt messages compile-messages check-deploy
+
+help:
+	@echo "make run            install, migrate, load the demo data, serve on http://127.0.0.1:$(PORT)/"
+	@echo "                    (web + Celery worker + Celery beat); Ctrl-C stops everything"
+	@echo "make test           install, then run pytest (extra arguments: PYTEST_ARGS=\"-k name\")"
+	@echo "make lint           ruff check, ruff format --check, makemigrations --check"
+	@echo "make fmt            ruff format and ruff check --fix"
+	@echo "make messages       makemessages for $(LANGUAGES) (needs GNU gettext)"
+	@echo "make compile-messages  compile locale/*.po to .mo (pure Python, no gettext needed)"
+	@echo "make check-deploy   manage.py check --deploy with the production settings"
+	@echo "make install        create $(VENV) and pip install -e '.[dev]' (when pyproject.toml changed)"
+
+# --- environment -------------------------------------------------------------------
+
+$(PY):
+	@test -n "$(PYTHON)" || { echo "python3.11 (or python3 >= 3.11) is required" >&2; exit 1; }
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "$(PYTHON) is older than 3.11; install Python 3.11" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+venv: $(PY)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)
+
+# --- the two commands ------------------------------------------------------------
+
+run: install compile-messages
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PORT="$(PORT)" \
+	exec $(DEVSERVERS) sh -c '\
+		set -e; \
+		export DJANGO_SETTINGS_MODULE=closedloop.settings.local; \
+		export SITE_URL="$${SITE_URL:-http://127.0.0.1:$$PORT}"; \
+		python manage.py migrate --noinput; \
+		python manage.py load_demo --if-empty; \
+		echo; \
+		echo "  closedloop: http://127.0.0.1:$$PORT/"; \
+		echo "  demo logins: printed by load_demo above (also: manage.py load_demo --help)"; \
+		echo "  Ctrl-C stops the web server, the Celery worker and beat."; \
+		echo; \
+		exec honcho --env /dev/null start -f Procfile.dev'
+
+test: install compile-messages
+	env -u DJANGO_SETTINGS_MODULE $(DEVSERVERS) $(PY) -m pytest $(PYTEST_ARGS)
+
+# --- helpers -----------------------------------------------------------------------
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(DEVSERVERS) $(PY) manage.py makemigrations --check --dry-run
+
+fmt: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+compile-messages: install
+	$(PY) scripts/compile_messages.py
+
+messages: install
+	@command -v xgettext >/dev/null && command -v msgmerge >/dev/null || { \
+		echo "make messages needs GNU gettext (xgettext, msgmerge):" >&2; \
+		echo "  Debian/Ubuntu: apt install gettext   macOS: brew install gettext" >&2; exit 1; }
+	$(PY) manage.py makemessages $(foreach lang,$(LANGUAGES),-l $(lang)) --no-obsolete \
+		--ignore '.venv/*' --ignore 'var/*' --ignore 'staticfiles/*' --ignore 'static/vendor/*' \
+		--ignore 'tests/*' --ignore 'build/*'
+
+check-deploy: install
+	env DJANGO_SETTINGS_MODULE=closedloop.settings.production \
+		DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		DATABASE_URL=postgres://closedloop@db.invalid:5432/closedloop \
+		REDIS_URL=redis://redis.invalid:6379/0 \
+		DJANGO_ALLOWED_HOSTS=closedloop.example.com \
+		$(PY) manage.py check --deploy --fail-level WARNING
