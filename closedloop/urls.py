@@ -1,8 +1,6 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.static import serve
 
 from closedloop.health import healthz
 from closedloop.org import views as org_views
@@ -23,9 +21,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("org/", include("closedloop.org.urls")),
+    path("issues/", include("issues.urls")),
+    path("notifications/", include("closedloop.notifications.urls")),
     path("api/v1/", include(("closedloop.api.urls", "api"), namespace="api")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -45,6 +45,19 @@ class IssueQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
 
+class SystemicIssueQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Systemic problems are headquarters' work: HQ roles see them, stores do not
+        (their own issues show the link)."""
+        from closedloop.org.choices import HQ_ROLES
+
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_superuser or user.role in HQ_ROLES:
+            return self
+        return self.none()
+
+
 @pghistory.track()
 class SystemicIssue(models.Model):
     """系统性问题: one named problem with one root, grouping issues of many stores."""
@@ -68,6 +81,8 @@ class SystemicIssue(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = SystemicIssueQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

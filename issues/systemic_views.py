@@ -1,0 +1,192 @@
+"""系统性问题: one named problem grouping the issues of many stores, with its own status.
+
+Thin views over ``services.create_systemic_issue`` / ``group_into_systemic`` /
+``set_systemic_status``; visibility from ``SystemicIssue.objects.visible_to`` and, for
+the grouped issues, ``Issue.objects.visible_to``."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from closedloop.errors import DomainError
+from closedloop.org.choices import HQ_ROLES, Role
+from closedloop.org.models import Department
+
+from . import services
+from .choices import OPEN_STATUSES, SystemicStatus
+from .models import Issue, SystemicIssue
+
+EDITORS = frozenset({Role.QUALITY_LEAD, Role.OPS_SPECIALIST})
+
+
+def _can_edit(user) -> bool:
+    return user.is_superuser or user.role in EDITORS
+
+
+def _numbers(text: str) -> list[str]:
+    cleaned = (text or "").replace("，", ",").replace("、", ",").replace("\n", ",")
+    return [part.strip().upper() for part in cleaned.replace(" ", ",").split(",") if part.strip()]
+
+
+def _visible_issues(user, numbers: list[str]):
+    found = list(Issue.objects.visible_to(user).filter(number__in=numbers))
+    missing = sorted(set(numbers) - {issue.number for issue in found})
+    if missing:
+        raise DomainError(
+            _("找不到这些问题（或不在你的范围内）：%(n)s") % {"n": ", ".join(missing)},
+            field="issues",
+        )
+    return found
+
+
+class SystemicForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("名称"), max_length=200)
+    description = forms.CharField(
+        label=gettext_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    department = forms.ModelChoiceField(
+        label=gettext_lazy("责任部门"), queryset=Department.objects.all(), required=False
+    )
+    issues = forms.CharField(
+        label=gettext_lazy("包含的问题编号"),
+        required=False,
+        help_text=gettext_lazy("多个编号用逗号或换行分隔，例如 ISS-2026-00012, ISS-2026-00031"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AddIssuesForm(forms.Form):
+    issues = forms.CharField(label=gettext_lazy("问题编号"), max_length=2000)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=gettext_lazy("状态"), choices=SystemicStatus.choices)
+
+
+@login_required
+def systemic_list(request):
+    if not (request.user.is_superuser or request.user.role in HQ_ROLES):
+        raise Http404
+    base = SystemicIssue.objects.visible_to(request.user)
+    status = request.GET.get("status", "")
+    rows = (
+        base.select_related("department", "owner")
+        .annotate(
+            issue_count=Count("issues", distinct=True),
+            store_count=Count("issues__store", distinct=True),
+            open_count=Count("issues", filter=Q(issues__status__in=OPEN_STATUSES), distinct=True),
+        )
+        .order_by("status", "-created_at")
+    )
+    if status in SystemicStatus.values:
+        rows = rows.filter(status=status)
+    return render(
+        request,
+        "issues/systemic_list.html",
+        {
+            "rows": rows,
+            "status": status,
+            "statuses": SystemicStatus.choices,
+            "can_edit": _can_edit(request.user),
+        },
+    )
+
+
+@login_required
+def systemic_new(request):
+    if not _can_edit(request.user):
+        return render(
+            request,
+            "issues/forbidden.html",
+            {"message": _("只有运营人员可以创建系统性问题。")},
+            status=403,
+        )
+    form = SystemicForm(request.POST or None, initial={"issues": request.GET.get("issues", "")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            grouped = _visible_issues(request.user, _numbers(data["issues"]))
+            systemic = services.create_systemic_issue(
+                actor=request.user,
+                title=data["title"],
+                description=data["description"],
+                department=data["department"],
+                issues=grouped,
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("已创建系统性问题“%(t)s”。") % {"t": systemic.title})
+            return redirect("issues:systemic_detail", pk=systemic.pk)
+    return render(request, "issues/systemic_form.html", {"form": form})
+
+
+@login_required
+def systemic_detail(request, pk):
+    systemic = get_object_or_404(
+        SystemicIssue.objects.visible_to(request.user).select_related("department", "owner"),
+        pk=pk,
+    )
+    issues = (
+        Issue.objects.visible_to(request.user)
+        .filter(systemic_issue=systemic)
+        .select_related("store__region", "department")
+        .order_by("store__region__code", "store__code", "-submitted_at")
+    )
+    stores = {issue.store_id for issue in issues}
+    return render(
+        request,
+        "issues/systemic_detail.html",
+        {
+            "systemic": systemic,
+            "issues": issues,
+            "store_count": len(stores),
+            "can_edit": _can_edit(request.user),
+            "add_form": AddIssuesForm(),
+            "status_form": StatusForm(initial={"status": systemic.status}),
+            "next_statuses": sorted(services.SYSTEMIC_FLOW.get(systemic.status, ())),
+        },
+    )
+
+
+@login_required
+@require_POST
+def systemic_add(request, pk):
+    systemic = get_object_or_404(SystemicIssue.objects.visible_to(request.user), pk=pk)
+    form = AddIssuesForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_("请填写问题编号。"), field="issues")
+        grouped = _visible_issues(request.user, _numbers(form.cleaned_data["issues"]))
+        count = services.group_into_systemic(systemic=systemic, issues=grouped, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已归入 %(n)d 个问题。") % {"n": count})
+    return redirect("issues:systemic_detail", pk=systemic.pk)
+
+
+@login_required
+@require_POST
+def systemic_status(request, pk):
+    systemic = get_object_or_404(SystemicIssue.objects.visible_to(request.user), pk=pk)
+    form = StatusForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_("请选择状态。"), field="status")
+        services.set_systemic_status(
+            systemic=systemic, actor=request.user, status=form.cleaned_data["status"]
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("状态已更新。"))
+    return redirect("issues:systemic_detail", pk=systemic.pk)
