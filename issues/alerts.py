@@ -18,11 +18,13 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from closedloop.notifications.choices import Level
+from closedloop.notifications.models import Preference
 from closedloop.notifications.services import Message, bots_for, notify
 from closedloop.org.choices import Role
 from closedloop.org.models import User
 
 from . import sla
+from .choices import OPEN_STATUSES
 from .models import EscalationLevel, Issue, SlaAlert, SlaClock, SlaMilestone
 
 logger = logging.getLogger(__name__)
@@ -63,9 +65,15 @@ def compute_milestones(issue: Issue, *, levels=None, cal=None) -> list[SlaMilest
 
 
 def sync_milestones(issue: Issue) -> None:
-    """Replace the issue's ladder moments (call after saving recomputed due times)."""
+    """Replace the issue's ladder moments (call after saving recomputed due times, and
+    when the issue leaves or re-enters the open statuses).
+
+    Only an open issue has a ladder: resolving, rejecting or marking a duplicate removes
+    it, reopening computes it again. So the sweep reads the ladders of the open backlog,
+    not of every issue ever closed (it scanned them all, growing with history)."""
     SlaMilestone.objects.filter(issue=issue).delete()
-    SlaMilestone.objects.bulk_create(compute_milestones(issue))
+    if issue.status in OPEN_STATUSES:
+        SlaMilestone.objects.bulk_create(compute_milestones(issue))
 
 
 _SWEEP_SQL = """
@@ -163,6 +171,20 @@ def _recipients(issue: Issue, audience: str, ops_by_store, quality_leads) -> lis
     return list(quality_leads)
 
 
+def _preferences(users) -> dict[int, Preference]:
+    """The notification preferences of ``users`` by user id (created where missing, as
+    ``preference_for`` would one by one)."""
+    ids = {user.pk for user in users if user is not None}
+    found = {p.user_id: p for p in Preference.objects.filter(user_id__in=ids)}
+    missing = ids - found.keys()
+    if missing:
+        Preference.objects.bulk_create(
+            [Preference(user_id=pk) for pk in missing], ignore_conflicts=True
+        )
+        found.update((p.user_id, p) for p in Preference.objects.filter(user_id__in=missing))
+    return found
+
+
 @transaction.atomic
 def sweep(now: dt.datetime) -> dict:
     """Raise every ladder alert due at ``now`` (set-based) and notify its audience."""
@@ -181,14 +203,31 @@ def sweep(now: dt.datetime) -> dict:
         ops_by_store[row.store_id].append(row.user)
     quality_leads = list(User.objects.filter(role=Role.QUALITY_LEAD, is_active=True))
     audiences = dict(EscalationLevel.objects.values_list("percent", "audience"))
-    sent = 0
-    for issue_id, clock, percent in fired:
-        issue = issues[issue_id]
-        message = _message(issue, clock, percent)
-        recipients = _recipients(issue, audiences[percent], ops_by_store, quality_leads)
-        bots = bots_for(
-            department_id=issue.department_id, region_id=issue.store.region_id, level=message.level
+    told = [
+        (
+            issues[issue_id],
+            clock,
+            percent,
+            _recipients(issues[issue_id], audiences[percent], ops_by_store, quality_leads),
         )
-        sent += len(notify(recipients=recipients, message=message, bots_to=bots, at=now))
+        for issue_id, clock, percent in fired
+    ]
+    # The recipients' channel choices and the group bots per scope are loaded once, not
+    # once per alert: a sweep after an outage raises thousands.
+    preferences = _preferences([user for *_rest, recipients in told for user in recipients])
+    bots_by_scope: dict[tuple, list] = {}
+    sent = 0
+    for issue, clock, percent, recipients in told:
+        message = _message(issue, clock, percent)
+        for user in recipients:
+            user._notification_preference_cache = preferences.get(user.pk)
+        scope = (issue.department_id, issue.store.region_id, message.level)
+        if scope not in bots_by_scope:
+            bots_by_scope[scope] = bots_for(
+                department_id=scope[0], region_id=scope[1], level=scope[2]
+            )
+        sent += len(
+            notify(recipients=recipients, message=message, bots_to=bots_by_scope[scope], at=now)
+        )
     logger.info("sla_sweep at %s: %d alerts, %d notifications", now, len(fired), sent)
     return {"alerts": len(fired), "notifications": sent}
