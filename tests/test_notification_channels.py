@@ -588,6 +588,30 @@ def test_admin_retry_now_makes_a_dead_delivery_due_and_enqueues_it_after_commit(
     assert len(receiver.requests) == 2
 
 
+def test_admin_retry_leaves_a_delivery_being_sent_alone(
+    receiver, enqueued, admin_client_, django_capture_on_commit_callbacks
+):
+    """A worker holds the row (status sending, lease running): "retry now" must not make
+    it due again, or a second worker would send the same message twice."""
+    bot = make_bot(receiver, Channel.WECOM, "/wecom/send?key=k")
+    notify(recipients=[], message=message("k:busy"), bots_to=[bot])
+    busy = bot_delivery(bot)
+    assert services._claim(busy.pk, timezone.now())
+    busy.refresh_from_db()
+    assert busy.status == DeliveryStatus.SENDING
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client_.post(
+            "/admin/notifications/delivery/",
+            {"action": "retry_now", "_selected_action": [busy.pk]},
+        )
+    assert enqueued == []
+    assert not services._claim(busy.pk, timezone.now())  # still the first worker's
+    # Once the lease ran out the sender is presumed dead and the outbox re-sends it.
+    later = timezone.now() + services.claim_lease() + services.OUTBOX_GRACE
+    assert services.flush_outbox(later) == 1
+    assert services.deliver(busy.pk, now=later) == DeliveryStatus.SENT
+
+
 def test_admin_pages_render_and_the_log_is_read_only(receiver, admin_client_, cast):
     bot = make_bot(receiver, Channel.DINGTALK, "/dingtalk/send?access_token=TOKEN-XYZ")
     notify(recipients=[cast.head], message=message(), bots_to=[bot])

@@ -67,7 +67,7 @@ def test_a_delivery_whose_worker_was_killed_mid_send_is_sent_by_another(
         bot_receiver.wait_for("requests", 1)  # the first worker is inside the HTTP call
         taken = time.monotonic()
         claimed = Delivery.objects.get(pk=delivery.pk)
-        assert (claimed.status, claimed.attempts) == (DeliveryStatus.PENDING, 1)
+        assert (claimed.status, claimed.attempts) == (DeliveryStatus.SENDING, 1)
         first.kill()  # SIGKILL of the only process (--pool solo): nothing acked, nothing said
         assert first.proc.returncode == -9
 

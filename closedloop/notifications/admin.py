@@ -101,7 +101,13 @@ class DeliveryAdmin(ReadOnlyAdmin):
         one gets one more attempt (it stays dead if that fails too)."""
         now = timezone.now()
         with transaction.atomic():
-            ids = list(queryset.exclude(status=DeliveryStatus.SENT).values_list("pk", flat=True))
+            # A row a worker is sending right now (lease running) is left alone: resetting
+            # it would let a second worker send it again.
+            ids = list(
+                queryset.exclude(status=DeliveryStatus.SENT)
+                .exclude(status=DeliveryStatus.SENDING, next_attempt_at__gt=now)
+                .values_list("pk", flat=True)
+            )
             Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.DEAD).update(
                 status=DeliveryStatus.FAILED
             )
@@ -119,7 +125,11 @@ class DeliveryAdmin(ReadOnlyAdmin):
         if skipped:
             self.message_user(
                 request,
-                ngettext("%(n)d 条已发送，未重试。", "%(n)d 条已发送，未重试。", skipped)
+                ngettext(
+                    "%(n)d 条已发送或正在发送，未重试。",
+                    "%(n)d 条已发送或正在发送，未重试。",
+                    skipped,
+                )
                 % {"n": skipped},
                 messages.WARNING,
             )

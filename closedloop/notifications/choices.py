@@ -20,6 +20,7 @@ BOT_CHANNELS = (Channel.FEISHU, Channel.WECOM, Channel.DINGTALK)
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
     SENT = "sent", _("已发送")
     FAILED = "failed", _("发送失败，待重试")
     DEAD = "dead", _("已放弃")

@@ -112,7 +112,7 @@ class Delivery(models.Model):
         indexes = [
             models.Index(
                 fields=["next_attempt_at"],
-                condition=Q(status__in=["pending", "failed"]),
+                condition=Q(status__in=["pending", "failed", "sending"]),
                 name="delivery_due",
             )
         ]

@@ -171,9 +171,10 @@ def enqueue_deliveries(ids: Iterable[int]) -> int:
 
 
 def due_deliveries(now: dt.datetime):
-    """Outbox rows to (re)send: pending past the grace period, or failed and due again."""
+    """Outbox rows to (re)send: pending past the grace period, failed and due again, or
+    left ``sending`` by a worker that died (lease expired)."""
     return Delivery.objects.filter(
-        status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED],
+        status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.SENDING],
         next_attempt_at__lte=now - OUTBOX_GRACE,
     )
 
@@ -193,13 +194,19 @@ def claim_lease() -> dt.timedelta:
 
 
 def _claim(pk: int, now: dt.datetime) -> bool:
-    """Reserve a delivery for this worker; False when another has it or it is done."""
+    """Reserve a delivery for this worker (status ``sending`` for the lease); False when
+    another worker holds it or it is done. A ``sending`` row whose lease ran out belonged
+    to a worker that died mid-send: it may be claimed again."""
     return bool(
         Delivery.objects.filter(
             pk=pk,
-            status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED],
+            status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.SENDING],
             next_attempt_at__lte=now,
-        ).update(next_attempt_at=now + claim_lease(), attempts=F("attempts") + 1)
+        ).update(
+            status=DeliveryStatus.SENDING,
+            next_attempt_at=now + claim_lease(),
+            attempts=F("attempts") + 1,
+        )
     )
 
 

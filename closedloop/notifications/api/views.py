@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -21,6 +21,15 @@ from . import serializers as s
 NOT_FOUND = _("通知不存在。")
 
 
+@extend_schema_view(
+    list=extend_schema(
+        responses={
+            200: s.NotificationSerializer(many=True),
+            400: OpenApiResponse(description=_("输入有误：按字段列出错误")),
+            404: OpenApiResponse(description=_("页码无效")),
+        }
+    )
+)
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """通知: the caller's inbox, newest first; ``read=true|false`` filters."""
 
