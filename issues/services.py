@@ -143,6 +143,13 @@ def recompute_due_times(issue: Issue) -> None:
     issue.sla_calendar_gap = dues.calendar_gap
 
 
+def _save_with_new_clock(issue: Issue) -> None:
+    """Save an issue whose clock inputs changed: new due times, new ladder moments."""
+    recompute_due_times(issue)
+    issue.save()
+    alerts.sync_milestones(issue)
+
+
 # --- routing and suggestions ------------------------------------------------------------
 
 
@@ -421,9 +428,7 @@ def triage(*, issue: Issue, actor: User, priority: str, department=None, at=None
         to_status=to_status,
         data={"priority": priority, "department": department.code},
     )
-    recompute_due_times(issue)
-    issue.save()
-    alerts.sync_milestones(issue)
+    _save_with_new_clock(issue)
     notices.triaged(issue, at)
     return issue
 
@@ -455,9 +460,7 @@ def change_priority(
         public=False,
         data={"old": old, "new": {"priority": priority, "department": department.code}},
     )
-    recompute_due_times(issue)
-    issue.save()
-    alerts.sync_milestones(issue)
+    _save_with_new_clock(issue)
     return issue
 
 
@@ -588,9 +591,7 @@ def ask_store(*, issue: Issue, actor: User, question: str, at=None) -> Issue:
     event = _transition(
         issue, action=Action.ASK_STORE, actor=actor, at=at, to_status=to_status, body=question
     )
-    recompute_due_times(issue)
-    issue.save()
-    alerts.sync_milestones(issue)
+    _save_with_new_clock(issue)
     notices.asked_store(issue, at, event.pk, question)
     return issue
 
@@ -608,9 +609,7 @@ def store_reply(*, issue: Issue, actor: User, body: str, files: Sequence = (), a
     _transition(
         issue, action=Action.STORE_REPLY, actor=actor, at=at, to_status=to_status, body=body
     )
-    recompute_due_times(issue)
-    issue.save()
-    alerts.sync_milestones(issue)
+    _save_with_new_clock(issue)
     _save_uploads(issue, checked, actor, at)
     return issue
 
