@@ -46,6 +46,10 @@ def database_url() -> str:
         auth += ":" + quote(db["PASSWORD"], safe="")
     host = db.get("HOST") or "127.0.0.1"
     port = db.get("PORT") or "5432"
+    if host.startswith("/"):
+        # A unix socket directory (the embedded pgserver): django-environ takes a
+        # percent-encoded "socket dir/name" path, as closedloop.devservers writes it.
+        return f"postgres://{auth}@:{port}/{quote(host + '/' + db['NAME'], safe='')}"
     return f"postgres://{auth}@{host}:{port}/{db['NAME']}"
 
 

@@ -314,3 +314,12 @@ def test_issue_api_token_for_unknown_user_fails(db):
 
     with pytest.raises(CommandError):
         call_command("issue_api_token", "ghost", stdout=io.StringIO())
+
+
+def test_put_key_with_surrounding_spaces_is_refused(cast, api):
+    client = api.as_(cast.lead)
+    body = {"name": "改名", "city": "杭州", "region": "EAST", "tier": "B"}
+    response = client.put("/api/v1/stores/%20HZ001/", body, format="json")
+    assert response.status_code == 400 and "code" in response.json()
+    cast.org.hangzhou.refresh_from_db()
+    assert cast.org.hangzhou.name == "杭州XX 4S店"

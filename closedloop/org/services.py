@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import MaxLengthValidator, validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -214,6 +214,11 @@ def _split_codes(value) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+def _fits_column(value: str, field_name: str) -> None:
+    """A value longer than the column would be a database error (a 500), not a 400."""
+    MaxLengthValidator(User._meta.get_field(field_name).max_length)(value)
+
+
 @transaction.atomic
 def upsert_user(
     *,
@@ -236,6 +241,7 @@ def upsert_user(
     if _require(username, "username", errors):
         try:
             User.username_validator(username)
+            _fits_column(username, "username")
         except ValidationError as exc:
             errors.setdefault("username", []).extend(exc.messages)
     role = _role(role, errors)
@@ -245,6 +251,11 @@ def upsert_user(
             validate_email(email)
         except ValidationError:
             errors.setdefault("email", []).append(_("邮箱地址无效。"))
+        else:
+            try:
+                _fits_column(email, "email")
+            except ValidationError as exc:
+                errors.setdefault("email", []).extend(exc.messages)
     active = _parse_bool(active, "active", errors)
     existing = User.objects.filter(username=username).first() if username else None
 

@@ -15,7 +15,7 @@ class RegionWriteSerializer(serializers.Serializer):
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
-    head = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    head = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Department
@@ -52,7 +52,10 @@ class StoreWriteSerializer(serializers.Serializer):
     city = serializers.CharField(max_length=64)
     region = serializers.CharField(max_length=64, help_text="region code")
     tier = serializers.ChoiceField(choices=StoreTier.choices)
-    monthly_throughput = serializers.IntegerField(min_value=0, required=False, default=0)
+    # The column is a PositiveIntegerField: anything larger would be a database error.
+    monthly_throughput = serializers.IntegerField(
+        min_value=0, max_value=2**31 - 1, required=False, default=0
+    )
     rollout_batch = serializers.CharField(
         max_length=32, required=False, allow_blank=True, default=""
     )
@@ -61,10 +64,11 @@ class StoreWriteSerializer(serializers.Serializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
-    store = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # The FKs are nullable (which one is set depends on the role): say so in OpenAPI.
+    store = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     stores = serializers.SlugRelatedField(slug_field="code", read_only=True, many=True)
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     active = serializers.BooleanField(source="is_active", read_only=True)
 
     class Meta:
@@ -86,7 +90,7 @@ class UserWriteSerializer(serializers.Serializer):
     display_name = serializers.CharField(
         max_length=64, required=False, allow_blank=True, default=""
     )
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
     role = serializers.ChoiceField(choices=Role.choices)
     store = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     stores = serializers.ListField(child=serializers.CharField(), required=False, default=list)
