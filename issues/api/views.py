@@ -344,8 +344,9 @@ class IssueViewSet(
     @extend_schema(
         summary=_("下载附件"),
         parameters=[OpenApiParameter("attachment_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        # The file is served with the type it was stored as: one of the upload types.
         responses={
-            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            **{(200, kind): OpenApiTypes.BINARY for kind in services.ALLOWED_UPLOAD_TYPES},
             404: ERRORS[404],
         },
     )
