@@ -10,6 +10,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from closedloop.notifications.services import recording_history
 from closedloop.org.choices import DEPARTMENT_ROLES, Role
 from closedloop.org.models import Department, Store, User
 
@@ -195,7 +196,7 @@ def load_issues(*, count: int = 320, days: int = 180, seed: int = 2026, now=None
         submitter = manager or cast.ops.get(store.pk)
         category = _pick(rng, CATEGORY_WEIGHTS)
         title, description = rng.choice(TITLES[category])
-        with transaction.atomic():
+        with transaction.atomic(), recording_history():
             issue, _ = services.create_issue(
                 submitted_by=submitter,
                 store=store,

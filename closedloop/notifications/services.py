@@ -3,6 +3,8 @@ the deliveries after commit, and deliver them with retries and a log."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import logging
 import uuid
@@ -29,6 +31,8 @@ LEVEL_ORDER = {Level.INFO: 0, Level.WARNING: 1, Level.DANGER: 2}
 #: Deliveries the on-commit enqueue should already have handled are re-sent after this.
 OUTBOX_GRACE = dt.timedelta(seconds=60)
 BOT_TIMEOUT_SECONDS = 10
+#: Backfilled notifications younger than this stay unread.
+HISTORY_UNREAD = dt.timedelta(days=3)
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,21 @@ def bots_for(*, department_id=None, region_id=None, level: str = Level.INFO):
     return [b for b in candidates if LEVEL_ORDER[level] >= LEVEL_ORDER[b.min_level]]
 
 
+_history = contextvars.ContextVar("notifications_history", default=False)
+
+
+@contextlib.contextmanager
+def recording_history():
+    """Write past events into inboxes without sending anything (older than three days:
+    already read): for backfills such as the demo's six months of issues, which nobody
+    should be mailed about today."""
+    token = _history.set(True)
+    try:
+        yield
+    finally:
+        _history.reset(token)
+
+
 def notify(
     *,
     recipients: Iterable[User],
@@ -80,6 +99,7 @@ def notify(
     (unless they chose the daily digest) and one message per group bot. Must run inside
     the caller's transaction; deliveries are enqueued after it commits."""
     at = at or timezone.now()
+    history = _history.get()
     # Outbox scheduling follows the real clock even when a job runs "as if" at ``at``.
     send_from = timezone.now()
     people = {u.pk: u for u in recipients if u is not None and u.is_active}
@@ -99,6 +119,7 @@ def notify(
                     "object_ref": message.object_ref,
                     "url": message.url,
                     "created_at": at,
+                    "read_at": at if history and at < send_from - HISTORY_UNREAD else None,
                 },
             )
         if not new:
@@ -132,7 +153,7 @@ def notify(
                 next_attempt_at=send_from,
             )
         )
-    if deliveries:
+    if deliveries and not history:
         Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
         keys = [d.dedupe_key for d in deliveries]
         ids = list(
