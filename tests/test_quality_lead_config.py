@@ -97,3 +97,12 @@ def test_saving_policy_in_admin_enqueues_recompute(
             },
         )
     assert sent == ["P3"]
+
+
+def test_saving_other_roles_does_not_rebuild_the_group(org, django_assert_max_num_queries):
+    from django.contrib.auth.models import Group
+
+    upsert_user(username="sm", role="store_manager", store="HZ001", password="Shop-Pass-2026!")
+    assert not Group.objects.exists()
+    with django_assert_max_num_queries(7):
+        upsert_user(username="sm", role="store_manager", store="HZ001", display_name="店长")

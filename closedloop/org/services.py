@@ -355,12 +355,14 @@ def quality_lead_group():
 
 
 def sync_admin_group(user: User) -> None:
-    """The quality lead gets staff access to the configuration models, nobody else."""
-    group = quality_lead_group()
+    """The quality lead gets staff access to the configuration models, nobody else.
+
+    The group (and its permissions) is only built when a quality lead is saved: an import
+    of hundreds of store managers costs one lookup each, not a permission rebuild."""
     if user.role == Role.QUALITY_LEAD:
-        user.groups.add(group)
+        user.groups.add(quality_lead_group())
     else:
-        user.groups.remove(group)
+        user.groups.remove(*user.groups.filter(name=QUALITY_LEAD_GROUP))
 
 
 # --- Excel import ---------------------------------------------------------------------
