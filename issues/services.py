@@ -32,7 +32,6 @@ from .choices import (
     OPEN_STATUSES,
     REOPEN_WINDOW_DAYS,
     SUGGESTED_PRIORITY,
-    TRANSITIONS,
     Action,
     Category,
     Channel,
@@ -43,6 +42,7 @@ from .choices import (
     SystemicStatus,
 )
 from .models import Attachment, Issue, IssueEvent, RoutingRule, SlaPause, SystemicIssue
+from .workflow import ISSUE_FLOW
 
 ALLOWED_UPLOAD_TYPES = {
     "image/jpeg": "jpg",
@@ -64,51 +64,31 @@ def _now(at: dt.datetime | None) -> dt.datetime:
 
 
 def _lock(issue: Issue) -> Issue:
-    return Issue.objects.select_for_update().get(pk=issue.pk)
+    return ISSUE_FLOW.lock(issue)
 
 
 def _check(issue: Issue, action: str, actor: User | None) -> str:
     """Raise unless ``action`` is allowed from the issue's state and for ``actor``;
     return the target status."""
-    targets = TRANSITIONS[action]
-    if issue.status not in targets:
-        raise InvalidTransition(
-            _("问题当前状态为“%(s)s”，不能执行“%(a)s”。")
-            % {"s": Status(issue.status).label, "a": Action(action).label}
-        )
-    if actor is not None and not policy.can(actor, action, issue):
-        raise PermissionDenied(_("你无权对该问题执行“%(a)s”。") % {"a": Action(action).label})
-    return targets[issue.status]
+    return ISSUE_FLOW.check(issue, action, actor)
 
 
-def _event(
-    issue,
-    *,
-    kind,
-    actor,
-    at,
-    action="",
-    from_status="",
-    to_status="",
-    body="",
-    public=True,
-    data=None,
-) -> IssueEvent:
-    return IssueEvent.objects.create(
-        issue=issue,
+def _event(issue, *, kind, actor, at, action="", body="", public=True, data=None, **fields):
+    return ISSUE_FLOW.record(
+        issue,
         kind=kind,
         actor=actor,
         at=at,
         action=action,
-        from_status=from_status,
-        to_status=to_status,
         body=body,
         public=public,
         data=data or {},
+        **fields,
     )
 
 
 def _transition(issue, *, action, actor, at, to_status, body="", public=True, data=None):
+    """Apply a checked transition (``to_status`` from ``_check``) and record it."""
     from_status = issue.status
     issue.status = to_status
     return _event(
