@@ -9,6 +9,7 @@ import random
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from closedloop.notifications.services import recording_history
 from closedloop.org.choices import DEPARTMENT_ROLES, Role
@@ -220,3 +221,23 @@ def load_issues(*, count: int = 320, days: int = 180, seed: int = 2026, now=None
     if len(pair) == 2 and cast.lead is not None:
         services.mark_duplicate(issue=pair[1], actor=cast.lead, duplicate_of=pair[0])
     return created
+
+
+# --- the demo step (``manage.py load_demo``, see closedloop/core/registry.py) ------------
+
+DEMO_ORDER = 20
+
+
+def add_demo_arguments(parser) -> None:
+    parser.add_argument(
+        "--issues",
+        type=int,
+        default=320,
+        help="how many demo issues to generate over the last six months (default 320)",
+    )
+
+
+def load_demo(options) -> str:
+    count = options.get("issues", 320)
+    created = load_issues(count=count) if count > 0 else 0
+    return _("演示问题：新增 %(n)d 条（已有问题时不再生成）。") % {"n": created}

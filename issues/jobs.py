@@ -1,4 +1,4 @@
-"""Scheduled jobs of the issues app (registered with ``closedloop.jobs.register``)."""
+"""Scheduled jobs of the issues app (registered with ``closedloop.core.jobs.register``)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import datetime as dt
 import logging
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from closedloop.jobs import register
+from closedloop.core.jobs import register
 
 from .models import CalendarYear
 
@@ -32,7 +33,11 @@ def missing_calendar_years(now: dt.datetime) -> list[int]:
     return [year for year in wanted if year not in known]
 
 
-@register("calendar_check")
+@register(
+    "calendar_check",
+    crontab=("0", "9"),
+    description=gettext_noop("检查工作日历是否已维护（每天 09:00）"),
+)
 def calendar_check(now: dt.datetime) -> dict:
     """Warn the quality lead (inbox, email) once per missing calendar year: working-hours
     SLAs cannot be computed for a year whose holidays and make-up days are unknown."""
@@ -69,7 +74,11 @@ def calendar_check(now: dt.datetime) -> dict:
 # --------------------------------------------------------------------------- SLA and closing
 
 
-@register("sla_sweep")
+@register(
+    "sla_sweep",
+    every=dt.timedelta(minutes=2),
+    description=gettext_noop("SLA 预警/超时升级（每 2 分钟）"),
+)
 def sla_sweep(now: dt.datetime) -> dict:
     """Raise the SLA ladder alerts due at ``now`` (exactly once each)."""
     from .alerts import sweep
@@ -77,7 +86,11 @@ def sla_sweep(now: dt.datetime) -> dict:
     return sweep(now)
 
 
-@register("auto_close")
+@register(
+    "auto_close",
+    every=dt.timedelta(hours=1),
+    description=gettext_noop("已解决 7 天无异议自动关闭（每小时）"),
+)
 def auto_close(now: dt.datetime) -> dict:
     """Close resolved issues the store left unanswered for 7 days."""
     from . import services

@@ -17,8 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from closedloop.core.numbering import format_number, next_value
 from closedloop.errors import DomainError, InvalidTransition, PermissionDenied
-from closedloop.numbering import format_number, next_value
 from closedloop.org.choices import DEPARTMENT_ROLES, Role
 from closedloop.org.models import Department, Store, User
 

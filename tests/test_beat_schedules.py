@@ -15,8 +15,8 @@ from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
-from closedloop import jobs
 from closedloop.celery import app
+from closedloop.core import jobs
 from closedloop.notifications import services as notification_services
 from closedloop.notifications.choices import Channel, DeliveryStatus, Level
 from closedloop.notifications.models import Delivery, Notification, Preference

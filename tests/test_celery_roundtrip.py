@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from closedloop import jobs
+from closedloop.core import jobs
 from closedloop.org.models import Heartbeat
 from closedloop.org.tasks import run_job
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from closedloop.org.navigation import items_for
+from closedloop.core.navigation import items_for
 from issues import services
 from issues.choices import Status
 from issues.models import Attachment, Issue, IssueEvent

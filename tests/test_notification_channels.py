@@ -21,7 +21,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from closedloop import jobs
+from closedloop.core import jobs
 from closedloop.notifications import services
 from closedloop.notifications.choices import MAX_ATTEMPTS, Channel, DeliveryStatus, Level
 from closedloop.notifications.models import BotWebhook, Delivery, Notification, Preference

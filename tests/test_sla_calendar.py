@@ -9,7 +9,7 @@ import chinese_calendar
 import pytest
 from django.core.cache import cache
 
-from closedloop import jobs
+from closedloop.core import jobs
 from issues.choices import DEFAULT_SLA
 from issues.jobs import missing_calendar_years
 from issues.models import CalendarDay, CalendarYear, SlaPolicy

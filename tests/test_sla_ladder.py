@@ -3,7 +3,7 @@ warned, at 100 % the department head and the store's ops specialists, at 200 % t
 lead — in calendar hours (P0, P1) or working hours (P2, P3: Mon–Fri 09:00–18:00 Shanghai,
 holidays off, make-up days on), stopped while the issue waits for the store.
 
-Driven the way operations and beat drive it: ``closedloop.jobs.run("sla_sweep", at)`` and
+Driven the way operations and beat drive it: ``closedloop.core.jobs.run("sla_sweep", at)`` and
 ``manage.py run_job sla_sweep --at …``."""
 
 import io
@@ -12,7 +12,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from closedloop import jobs
+from closedloop.core import jobs
 from closedloop.notifications.models import Notification
 from issues import services
 from issues.models import CalendarDay, EscalationLevel, SlaAlert, SlaMilestone

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
 
-from closedloop import jobs
+from closedloop.core import jobs
 from closedloop.notifications.models import Delivery, Notification
 from closedloop.org.tasks import run_job
 from issues.models import SlaAlert

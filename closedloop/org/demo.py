@@ -279,3 +279,18 @@ def logins(*, password: str = DEMO_PASSWORD) -> list[Login]:
         )
         for u in users
     ]
+
+
+# --- the demo step (``manage.py load_demo``, see closedloop/core/registry.py) ------------
+
+DEMO_ORDER = 0
+
+
+def load_demo(options) -> str:
+    org = load_org()
+    return _("演示数据已加载：%(r)d 个区域、%(s)d 家门店、%(d)d 个部门、%(u)d 个用户。") % {
+        "r": len(org.regions),
+        "s": len(org.stores),
+        "d": len(org.departments),
+        "u": len(org.users),
+    }

@@ -3,7 +3,7 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from closedloop import jobs
+from closedloop.core import jobs
 
 
 class JobRequestError(ValueError):

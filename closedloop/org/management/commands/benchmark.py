@@ -28,7 +28,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from closedloop import jobs
+from closedloop.core import jobs
 from closedloop.org.choices import Role
 from closedloop.org.models import Department, Region, Store, User
 

@@ -3,6 +3,7 @@ import unicodedata
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from closedloop.core import registry
 from closedloop.org import demo
 
 
@@ -18,8 +19,8 @@ def _pad(text: str, width: int) -> str:
 class Command(BaseCommand):
     help = (
         "Load (or refresh) the demo organisation: 7 regions, ~30 stores, the default "
-        "departments and people of every role, all with one demo password, and a few "
-        "hundred issues over the last six months. Idempotent."
+        "departments and people of every role, all with one demo password, then each "
+        "app's demo data (its ``demo.py``). Idempotent."
     )
 
     def add_arguments(self, parser):
@@ -28,33 +29,19 @@ class Command(BaseCommand):
             action="store_true",
             help="if the demo is already loaded, change nothing and only print the logins",
         )
-        parser.add_argument(
-            "--issues",
-            type=int,
-            default=320,
-            help="how many demo issues to generate over the last six months (default 320)",
-        )
+        for module in registry.discover("demo"):
+            if hasattr(module, "add_demo_arguments"):
+                module.add_demo_arguments(parser)
 
-    def handle(self, *args, if_empty=False, issues=320, **options):
+    def handle(self, *args, if_empty=False, **options):
         if if_empty and demo.is_loaded():
             self.stdout.write(_("演示数据已存在，未做修改。"))
         else:
-            org = demo.load_org()
-            self.stdout.write(
-                self.style.SUCCESS(
-                    _("演示数据已加载：%(r)d 个区域、%(s)d 家门店、%(d)d 个部门、%(u)d 个用户。")
-                    % {
-                        "r": len(org.regions),
-                        "s": len(org.stores),
-                        "d": len(org.departments),
-                        "u": len(org.users),
-                    }
-                )
-            )
-            from issues.demo import load_issues
-
-            created = load_issues(count=issues) if issues > 0 else 0
-            self.stdout.write(_("演示问题：新增 %(n)d 条（已有问题时不再生成）。") % {"n": created})
+            steps = [m for m in registry.discover("demo") if hasattr(m, "load_demo")]
+            for module in sorted(steps, key=lambda m: getattr(m, "DEMO_ORDER", 100)):
+                message = module.load_demo(options)
+                if message:
+                    self.stdout.write(self.style.SUCCESS(message))
         self.print_logins(demo.logins())
 
     def print_logins(self, logins):

@@ -4,7 +4,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from closedloop import jobs
+from closedloop.core import jobs
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""Core models: see ``closedloop/core`` (numbering and heartbeat live in ``org`` until moved)."""
