@@ -23,8 +23,7 @@ from closedloop.notifications.models import Delivery, Notification, Preference
 from closedloop.org.models import Heartbeat
 from issues.choices import Status
 from issues.models import CalendarYear, Issue, SlaAlert
-
-from .celery_fixtures import (  # noqa: F401 (fixtures)
+from tests.celery_fixtures import (  # noqa: F401 (fixtures)
     bot_receiver,
     default_queue,
     feishu_bot,
@@ -32,7 +31,7 @@ from .celery_fixtures import (  # noqa: F401 (fixtures)
     seed_reference_data,
     wait_until,
 )
-from .issue_helpers import new_issue, to_resolved, to_triaged
+from tests.issue_helpers import new_issue, to_resolved, to_triaged
 
 beat_migration = importlib.import_module("closedloop.org.migrations.0003_beat_schedules")
 

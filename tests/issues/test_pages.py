@@ -12,8 +12,7 @@ from closedloop.core.navigation import items_for
 from issues import services
 from issues.choices import Status
 from issues.models import Attachment, Issue, IssueEvent
-
-from .issue_helpers import new_issue, png, to_in_progress, to_resolved, to_triaged
+from tests.issue_helpers import new_issue, png, to_in_progress, to_resolved, to_triaged
 
 pytestmark = pytest.mark.django_db
 

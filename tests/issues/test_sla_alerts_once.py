@@ -21,14 +21,13 @@ from closedloop.core import jobs
 from closedloop.notifications.models import Delivery, Notification
 from closedloop.org.tasks import run_job
 from issues.models import SlaAlert
-
-from .celery_fixtures import (  # noqa: F401 (fixture)
+from tests.celery_fixtures import (  # noqa: F401 (fixture)
     BASE_DIR,
     private_queue,
     seed_reference_data,
     subprocess_env,
 )
-from .issue_helpers import at, new_issue, to_triaged
+from tests.issue_helpers import at, new_issue, to_triaged
 
 
 def counts() -> tuple[int, int, int]:

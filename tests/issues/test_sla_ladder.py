@@ -17,9 +17,8 @@ from closedloop.notifications.models import Notification
 from issues import services
 from issues.models import CalendarDay, EscalationLevel, SlaAlert, SlaMilestone
 from issues.sla import invalidate_calendar_cache
-
-from .celery_fixtures import seed_reference_data
-from .issue_helpers import at, new_issue, to_triaged
+from tests.celery_fixtures import seed_reference_data
+from tests.issue_helpers import at, new_issue, to_triaged
 
 MON = (2026, 11, 23)  # a Monday; 2026-11-23..27 has no holiday
 

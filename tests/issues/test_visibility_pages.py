@@ -7,9 +7,8 @@ import re
 import pytest
 
 from issues import services
-
-from .issue_helpers import new_issue
-from .test_issue_export import _numbers, _sheet
+from tests.issue_helpers import new_issue
+from tests.issues.test_export import _numbers, _sheet
 
 pytestmark = pytest.mark.django_db
 

@@ -26,8 +26,7 @@ from closedloop.celery import app
 from closedloop.notifications.choices import Channel, DeliveryStatus
 from closedloop.notifications.models import Delivery
 from issues.models import Issue
-
-from .celery_fixtures import default_queue, delete_queue, start_worker, wait_until
+from tests.celery_fixtures import default_queue, delete_queue, start_worker, wait_until
 
 FAST_ENOUGH_SECONDS = 5
 

@@ -25,8 +25,7 @@ from django.utils import timezone
 from closedloop.notifications import services
 from closedloop.notifications.choices import DeliveryStatus
 from closedloop.notifications.models import Delivery
-
-from .celery_fixtures import (  # noqa: F401 (fixtures)
+from tests.celery_fixtures import (  # noqa: F401 (fixtures)
     bot_receiver,
     default_queue,
     delete_queue,

@@ -10,8 +10,7 @@ from rest_framework.test import APIClient
 
 from closedloop.org.choices import Role
 from closedloop.org.models import Department, Region, Store, User
-
-from .factories import StoreFactory, UserFactory
+from tests.factories import StoreFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,8 @@ import pytest
 
 from closedloop.org.choices import Role
 from issues import services
-
-from .factories import StoreFactory, UserFactory
-from .issue_helpers import new_issue
+from tests.factories import StoreFactory, UserFactory
+from tests.issue_helpers import new_issue
 
 pytestmark = pytest.mark.django_db
 
