@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from .registry import discover
 
@@ -137,3 +138,19 @@ def sync_schedules() -> list[str]:
     if created:
         PeriodicTasks.update_changed()
     return created
+
+
+# --------------------------------------------------------------------------- the core's own job
+
+
+@register(
+    "heartbeat",
+    every=dt.timedelta(minutes=1),
+    description=gettext_noop("Worker 心跳（每分钟）"),
+)
+def heartbeat(now: dt.datetime):
+    """Record that the worker (or whoever runs it) is alive at ``now``."""
+    from .services import record_heartbeat
+
+    beat = record_heartbeat(name="worker", at=now)
+    return {"count": beat.count, "seen_at": beat.seen_at.isoformat()}

@@ -522,16 +522,3 @@ def import_org(file) -> ImportResult:
             result.created = {"stores": 0, "users": 0}
             result.updated = {"stores": 0, "users": 0}
     return result
-
-
-def record_heartbeat(*, name: str, at) -> Heartbeat:  # noqa: F821
-    """Upsert the named heartbeat, counting beats atomically."""
-    from django.db.models import F
-
-    from .models import Heartbeat
-
-    beat, created = Heartbeat.objects.get_or_create(name=name, defaults={"seen_at": at, "count": 1})
-    if not created:
-        Heartbeat.objects.filter(pk=beat.pk).update(seen_at=at, count=F("count") + 1)
-        beat.refresh_from_db()
-    return beat

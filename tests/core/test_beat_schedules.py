@@ -1,15 +1,14 @@
 """The beat schedule (DOMAIN.md §9): every scheduled job has an enabled django-celery-beat
-row, created by a data migration and editable in the admin; and each scheduled job, sent
+row, created after ``migrate`` from the job registry (``closedloop.core.jobs.sync_schedules``)
+and editable in the admin; and each scheduled job, sent
 the way beat sends it (``closedloop.run_job`` by name, through the real Redis broker to a
 real worker), does its work in the database."""
 
 import datetime as dt
-import importlib
 import json
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
@@ -17,10 +16,10 @@ from django_celery_beat.schedulers import DatabaseScheduler
 
 from closedloop.celery import app
 from closedloop.core import jobs
+from closedloop.core.models import Heartbeat
 from closedloop.notifications import services as notification_services
 from closedloop.notifications.choices import Channel, DeliveryStatus, Level
 from closedloop.notifications.models import Delivery, Notification, Preference
-from closedloop.org.models import Heartbeat
 from issues.choices import Status
 from issues.models import CalendarYear, Issue, SlaAlert
 from tests.celery_fixtures import (  # noqa: F401 (fixtures)
@@ -33,10 +32,9 @@ from tests.celery_fixtures import (  # noqa: F401 (fixtures)
 )
 from tests.issue_helpers import new_issue, to_resolved, to_triaged
 
-beat_migration = importlib.import_module("closedloop.org.migrations.0003_beat_schedules")
-
 #: Registered jobs that only people run (``manage.py run_job``), never beat. Empty today:
-#: a new job must either get a schedule (a data migration) or be listed here, on purpose.
+#: a new job must either get a schedule (``register(..., every=/crontab=)``) or be listed
+#: here, on purpose.
 UNSCHEDULED: set[str] = set()
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -54,8 +52,8 @@ def _scheduled_job(task: PeriodicTask) -> str:
 
 @pytest.mark.django_db
 def test_every_registered_job_has_an_enabled_schedule():
-    """Read what the migration left (``db`` tests run before any ``transactional_db``
-    one truncates the tables)."""
+    """Read what ``migrate`` left (the schedules are synced after it, and again after a
+    ``transactional_db`` test flushes the tables)."""
     enabled = PeriodicTask.objects.filter(enabled=True, task="closedloop.run_job")
     scheduled = {_scheduled_job(task) for task in enabled}
     wanted = set(jobs.names()) - UNSCHEDULED
@@ -106,7 +104,7 @@ def test_beat_loads_the_interval_schedules_from_the_database():
 
 
 @pytest.mark.django_db
-def test_migration_is_idempotent_and_keeps_admin_edits():
+def test_schedule_sync_is_idempotent_and_keeps_admin_edits():
     sweep = PeriodicTask.objects.get(name="sla_sweep")
     sweep.enabled = False
     sweep.interval = IntervalSchedule.objects.create(every=5, period=IntervalSchedule.MINUTES)
@@ -114,8 +112,8 @@ def test_migration_is_idempotent_and_keeps_admin_edits():
     PeriodicTask.objects.filter(name="heartbeat").delete()
     before = set(PeriodicTask.objects.values_list("name", flat=True))
 
-    beat_migration.create_schedules(apps, None)
-    beat_migration.create_schedules(apps, None)
+    jobs.sync_schedules()
+    jobs.sync_schedules()
 
     after = PeriodicTask.objects.values_list("name", flat=True)
     assert sorted(after) == sorted(before | {"heartbeat"})  # one row each, the missing one back

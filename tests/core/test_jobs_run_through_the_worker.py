@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from closedloop.core import jobs
-from closedloop.org.models import Heartbeat
-from closedloop.org.tasks import run_job
+from closedloop.core.models import Heartbeat
+from closedloop.core.tasks import run_job
 from tests.celery_fixtures import celery_worker_process  # noqa: F401 (fixture)
 
 AT = "2026-11-21T09:00:00+08:00"

@@ -18,8 +18,8 @@ from django.db import connection
 from django.db.models import Count
 
 from closedloop.core import jobs
+from closedloop.core.tasks import run_job
 from closedloop.notifications.models import Delivery, Notification
-from closedloop.org.tasks import run_job
 from issues.models import SlaAlert
 from tests.celery_fixtures import (  # noqa: F401 (fixture)
     BASE_DIR,
