@@ -2,6 +2,7 @@
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from closedloop.org import policy as org_policy
 from closedloop.org.choices import Role
 
 
@@ -41,9 +42,7 @@ class OrgAdminWrite(BasePermission):
             return False
         if request.method in SAFE_METHODS:
             return True
-        if user.is_superuser or user.role == Role.QUALITY_LEAD:
-            return True
-        return user.role == Role.API_CLIENT and user.has_scope("org:write")
+        return org_policy.can_write_org(user)
 
 
 class UserAdminWrite(BasePermission):
@@ -55,4 +54,4 @@ class UserAdminWrite(BasePermission):
             return False
         if request.method in SAFE_METHODS:
             return True
-        return user.is_superuser or user.role == Role.QUALITY_LEAD
+        return org_policy.can_write_users(user)
