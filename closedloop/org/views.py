@@ -41,20 +41,9 @@ def home(request):
 def store_list(request):
     base = Store.objects.visible_to(request.user).select_related("region")
     filterset = StoreFilterSet(request.GET, queryset=base)
-    query = request.GET.get("q", "").strip()
-    stores = filterset.qs
-    if query:
-        from django.db.models import Q
-
-        stores = stores.filter(
-            Q(name__icontains=query) | Q(code__icontains=query) | Q(city__icontains=query)
-        )
-    page = Paginator(stores.order_by("region__code", "code"), 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "org/store_list.html",
-        {"page": page, "filterset": filterset, "q": query},
-    )
+    stores = filterset.qs.order_by("region__code", "code")
+    page = Paginator(stores, 50).get_page(request.GET.get("page"))
+    return render(request, "org/store_list.html", {"page": page, "filterset": filterset})
 
 
 @login_required

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from closedloop.api.permissions import OrgAdminWrite, UserAdminWrite
 
 from .. import services
-from ..filtersets import StoreFilterSet, UserFilterSet
+from ..filtersets import DepartmentFilterSet, RegionFilterSet, StoreFilterSet, UserFilterSet
 from ..models import Department, Region, Store, User
 from . import serializers as s
 
@@ -79,8 +79,8 @@ class RegionViewSet(UpsertViewSet):
     serializer_class = s.RegionSerializer
     write_serializer_class = s.RegionWriteSerializer
     permission_classes = [OrgAdminWrite]
+    filterset_class = RegionFilterSet
     lookup_field = "code"
-    search_fields = ["code", "name"]
     ordering_fields = ["code", "name"]
 
     def upsert(self, key, data):
@@ -93,8 +93,8 @@ class DepartmentViewSet(UpsertViewSet):
     serializer_class = s.DepartmentSerializer
     write_serializer_class = s.DepartmentWriteSerializer
     permission_classes = [OrgAdminWrite]
+    filterset_class = DepartmentFilterSet
     lookup_field = "code"
-    search_fields = ["code", "name"]
     ordering_fields = ["code", "name"]
 
     def upsert(self, key, data):
@@ -109,7 +109,6 @@ class StoreViewSet(UpsertViewSet):
     permission_classes = [OrgAdminWrite]
     filterset_class = StoreFilterSet
     lookup_field = "code"
-    search_fields = ["code", "name", "city"]
     ordering_fields = ["code", "name", "city", "tier", "monthly_throughput"]
 
     def upsert(self, key, data):
@@ -127,7 +126,6 @@ class UserViewSet(UpsertViewSet):
     filterset_class = UserFilterSet
     lookup_field = "username"
     lookup_value_regex = r"[\w.@+-]+"
-    search_fields = ["username", "display_name", "email"]
     ordering_fields = ["username", "display_name", "role"]
 
     def upsert(self, key, data):
