@@ -10,6 +10,10 @@ from closedloop.org.choices import Role
 
 from .factories import DepartmentFactory, RegionFactory, StoreFactory, UserFactory
 
+#: The real-worker fixtures (``celery_worker_process``, ``module_worker``,
+#: ``private_queue``, ``bot_receiver``) for every test module that asks for them.
+pytest_plugins = ["tests.celery_fixtures"]
+
 
 @pytest.fixture
 def org(db):
@@ -74,6 +78,13 @@ def api():
 
     client.as_ = as_
     return client
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded files go to a fresh directory of the test (returned)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
 
 
 @pytest.fixture(autouse=True)

@@ -42,7 +42,7 @@ from schemathesis.specs.openapi.checks import (
 
 from closedloop.notifications.models import Notification
 from issues import services
-from tests.issue_helpers import new_issue, png, to_in_progress, to_resolved, to_triaged
+from tests.factories import new_issue, png, to_in_progress, to_resolved, to_triaged
 
 pytestmark = [pytest.mark.contract, pytest.mark.django_db]
 

@@ -22,15 +22,8 @@ from closedloop.notifications.choices import Channel, DeliveryStatus, Level
 from closedloop.notifications.models import Delivery, Notification, Preference
 from issues.choices import Status
 from issues.models import CalendarYear, Issue, SlaAlert
-from tests.celery_fixtures import (  # noqa: F401 (fixtures)
-    bot_receiver,
-    default_queue,
-    feishu_bot,
-    module_worker,
-    seed_reference_data,
-    wait_until,
-)
-from tests.issue_helpers import new_issue, to_resolved, to_triaged
+from tests.celery_fixtures import default_queue, feishu_bot, seed_reference_data, wait_until
+from tests.factories import new_issue, to_resolved, to_triaged
 
 #: Registered jobs that only people run (``manage.py run_job``), never beat. Empty today:
 #: a new job must either get a schedule (``register(..., every=/crontab=)``) or be listed
@@ -126,7 +119,7 @@ def test_schedule_sync_is_idempotent_and_keeps_admin_edits():
 
 
 @pytest.fixture
-def live(transactional_db, module_worker):  # noqa: F811
+def live(transactional_db, module_worker):
     """Committed data the worker can see, the seeded reference data, and no work left in
     the worker's queue when the test's tables are truncated."""
     seed_reference_data()
@@ -179,7 +172,7 @@ def test_beat_auto_close_closes_issues_resolved_a_week_ago(live, cast):
 def test_beat_outbox_resends_a_delivery_the_broker_never_got(
     live,
     cast,
-    bot_receiver,  # noqa: F811
+    bot_receiver,
     monkeypatch,
 ):
     bot = feishu_bot(bot_receiver.url, department=cast.org.it, min_level=Level.INFO)

@@ -13,13 +13,12 @@ from django.core.management.base import CommandError
 from closedloop.core import jobs
 from closedloop.core.models import Heartbeat
 from closedloop.core.tasks import run_job
-from tests.celery_fixtures import celery_worker_process  # noqa: F401 (fixture)
 
 AT = "2026-11-21T09:00:00+08:00"
 
 
 @pytest.mark.celery_worker
-def test_worker_runs_heartbeat_job_through_redis(celery_worker_process):  # noqa: F811
+def test_worker_runs_heartbeat_job_through_redis(celery_worker_process):
     assert not Heartbeat.objects.exists()
 
     result = run_job.apply_async(args=["heartbeat", AT], queue=celery_worker_process.queue)

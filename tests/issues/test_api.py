@@ -11,9 +11,9 @@ from PIL import Image
 
 from closedloop.org.choices import Role
 from issues import services
-from issues.choices import MAX_ATTACHMENTS, Category, ImpactScope, Priority, Status
+from issues.choices import MAX_ATTACHMENTS, Priority, Status
 from issues.models import Attachment, Issue
-from tests.factories import UserFactory
+from tests.factories import UserFactory, new_issue, to_triaged
 
 pytestmark = pytest.mark.django_db
 
@@ -58,23 +58,8 @@ PAYLOAD = {
 }
 
 
-def new_issue(cast, *, by=None, store=None, category=Category.SYSTEM, at=None, **kwargs):
-    issue, _ = services.create_issue(
-        submitted_by=by or cast.manager,
-        store=store or cast.org.hangzhou,
-        category=category,
-        title=kwargs.pop("title", "DMS 工单流转慢"),
-        description=kwargs.pop("description", "开单到派工要等 5 分钟以上。"),
-        impact_scope=kwargs.pop("impact_scope", ImpactScope.STORE),
-        at=at,
-        **kwargs,
-    )
-    return issue
-
-
 def triaged_issue(cast, *, at=None, priority=Priority.P1):
-    issue = new_issue(cast, at=at)
-    return services.triage(issue=issue, actor=cast.ops, priority=priority, department="IT", at=at)
+    return to_triaged(cast, new_issue(cast, when=at), at, priority)
 
 
 def url(issue_or_number, action=""):
@@ -206,7 +191,7 @@ def test_reject_duplicate_priority_and_assign(cast, api):
 
 def test_duplicate_of_an_invisible_issue_is_400(cast, api):
     mine = new_issue(cast)
-    far = new_issue(cast, by=cast.far_manager, store=cast.org.guangzhou)
+    far = new_issue(cast, who=cast.far_manager, store=cast.org.guangzhou)
     reply = api.as_(cast.ops).post(url(mine, "duplicate"), {"duplicate_of": far.number})
     assert reply.status_code == 400 and "duplicate_of" in reply.json()
     assert Issue.objects.get(pk=mine.pk).status == Status.SUBMITTED
@@ -465,17 +450,11 @@ def test_breach_flags_follow_the_due_times(cast, api):
 # --- attachments ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 def files_under(path):
     return [p for p in path.rglob("*") if p.is_file()]
 
 
-def test_a_real_png_is_accepted_and_downloadable(cast, api, media):
+def test_a_real_png_is_accepted_and_downloadable(cast, api, media_root):
     issue = new_issue(cast)
     content = png_bytes()
     reply = api.as_(cast.manager).post(
@@ -485,7 +464,7 @@ def test_a_real_png_is_accepted_and_downloadable(cast, api, media):
     [item] = reply.json()
     assert item["name"] == "门店截图.png" and item["content_type"] == "image/png"
     assert item["size"] == len(content) and item["uploaded_by"] == "manager"
-    assert len(files_under(media)) == 1
+    assert len(files_under(media_root)) == 1
 
     detail = api.as_(cast.manager).get(url(issue)).json()
     assert [a["url"] for a in detail["attachments"]] == [item["url"]]
@@ -500,7 +479,7 @@ def test_a_real_png_is_accepted_and_downloadable(cast, api, media):
     assert api.as_(cast.ops).get(url(issue, "attachments/999999")).status_code == 404
 
 
-def test_several_files_in_one_request(cast, api, media):
+def test_several_files_in_one_request(cast, api, media_root):
     issue = new_issue(cast)
     reply = api.as_(cast.manager).post(
         url(issue, "attachments"),
@@ -512,7 +491,7 @@ def test_several_files_in_one_request(cast, api, media):
     assert Attachment.objects.filter(issue=issue).count() == 2
 
 
-def test_a_text_file_named_png_is_refused_and_nothing_is_saved(cast, api, media):
+def test_a_text_file_named_png_is_refused_and_nothing_is_saved(cast, api, media_root):
     issue = new_issue(cast)
     reply = api.as_(cast.manager).post(
         url(issue, "attachments"),
@@ -521,20 +500,20 @@ def test_a_text_file_named_png_is_refused_and_nothing_is_saved(cast, api, media)
     )
     assert reply.status_code == 400 and "file" in reply.json()
     assert not Attachment.objects.exists()
-    assert files_under(media) == []
+    assert files_under(media_root) == []
 
 
-def test_a_file_over_ten_megabytes_is_refused(cast, api, media):
+def test_a_file_over_ten_megabytes_is_refused(cast, api, media_root):
     issue = new_issue(cast)
     big = png_bytes() + b"\0" * (10 * 1024 * 1024)
     reply = api.as_(cast.manager).post(
         url(issue, "attachments"), {"file": upload("big.png", big)}, format="multipart"
     )
     assert reply.status_code == 400 and "file" in reply.json()
-    assert not Attachment.objects.exists() and files_under(media) == []
+    assert not Attachment.objects.exists() and files_under(media_root) == []
 
 
-def test_the_tenth_file_is_refused(cast, api, media):
+def test_the_tenth_file_is_refused(cast, api, media_root):
     issue = new_issue(cast)
     client = api.as_(cast.manager)
     reply = client.post(
@@ -548,10 +527,10 @@ def test_the_tenth_file_is_refused(cast, api, media):
     )
     assert reply.status_code == 400 and "file" in reply.json()
     assert Attachment.objects.filter(issue=issue).count() == MAX_ATTACHMENTS
-    assert len(files_under(media)) == MAX_ATTACHMENTS
+    assert len(files_under(media_root)) == MAX_ATTACHMENTS
 
 
-def test_attachment_request_without_a_file_is_400(cast, api, media):
+def test_attachment_request_without_a_file_is_400(cast, api, media_root):
     issue = new_issue(cast)
     reply = api.as_(cast.manager).post(url(issue, "attachments"), {}, format="multipart")
     assert reply.status_code == 400 and "file" in reply.json()
@@ -562,14 +541,14 @@ def test_attachment_request_without_a_file_is_400(cast, api, media):
     assert reply.status_code == 400 and "file" in reply.json()
 
 
-def test_no_attachments_on_a_closed_issue(cast, api, media):
+def test_no_attachments_on_a_closed_issue(cast, api, media_root):
     issue = new_issue(cast)
     services.reject(issue=issue, actor=cast.ops, reason="不是问题")
     reply = api.as_(cast.manager).post(
         url(issue, "attachments"), {"file": upload("a.png", png_bytes())}, format="multipart"
     )
     assert reply.status_code == 409 and reply.json()["code"] == "invalid_transition"
-    assert files_under(media) == []
+    assert files_under(media_root) == []
 
 
 # --- the OpenAPI document ----------------------------------------------------------------

@@ -2,42 +2,22 @@
 number of queries that does not grow with the rows."""
 
 import datetime as dt
-import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image
 
 from issues import services
 from issues.choices import Category, ImpactScope, Priority
+from tests.factories import at, new_issue, png
 
 pytestmark = pytest.mark.django_db
 
 LIST = "/api/v1/issues/"
 
 
-def new_issue(cast, *, by=None, store=None, category=Category.SYSTEM, at=None, **kwargs):
-    issue, _ = services.create_issue(
-        submitted_by=by or cast.manager,
-        store=store or cast.org.hangzhou,
-        category=category,
-        title=kwargs.pop("title", "工单流转慢"),
-        description=kwargs.pop("description", "开单到派工要等很久。"),
-        impact_scope=kwargs.pop("impact_scope", ImpactScope.STORE),
-        at=at,
-        **kwargs,
-    )
-    return issue
-
-
 def numbers(reply):
     assert reply.status_code == 200, reply.json()
     return [row["number"] for row in reply.json()["results"]]
-
-
-def local(*args):
-    return timezone.make_aware(dt.datetime(*args))
 
 
 # --- filters ------------------------------------------------------------------------------
@@ -50,7 +30,7 @@ def board(cast):
     now = timezone.now()
     submitted = new_issue(cast, title="保养预约系统打不开")
     triaged = services.triage(
-        issue=new_issue(cast, by=cast.neighbour, store=org.ningbo, category=Category.SUPPLY_CHAIN),
+        issue=new_issue(cast, who=cast.neighbour, store=org.ningbo, category=Category.SUPPLY_CHAIN),
         actor=cast.ops,
         priority=Priority.P1,
         department="SCM",
@@ -58,10 +38,10 @@ def board(cast):
     # P1 by scope (calendar hours), submitted three days ago, never answered: overdue.
     late = new_issue(
         cast,
-        by=cast.far_manager,
+        who=cast.far_manager,
         store=org.guangzhou,
         impact_scope=ImpactScope.MULTI_STORE,
-        at=now - dt.timedelta(days=3),
+        when=now - dt.timedelta(days=3),
         title="配件到货延迟",
     )
     working = services.accept(
@@ -69,7 +49,7 @@ def board(cast):
         actor=cast.head,
     )
     # Overdue too, but waiting for the store: the clock is paused, so not in the view.
-    waiting = new_issue(cast, impact_scope=ImpactScope.MULTI_STORE, at=now - dt.timedelta(days=3))
+    waiting = new_issue(cast, impact_scope=ImpactScope.MULTI_STORE, when=now - dt.timedelta(days=3))
     services.triage(issue=waiting, actor=cast.ops, priority=Priority.P1, department="IT")
     waiting = services.ask_store(issue=waiting, actor=cast.head, question="请补充截图")
     return {
@@ -137,9 +117,9 @@ def test_search(cast, api, board):
 
 def test_submitted_after_and_before_use_local_dates(cast, api):
     # 23:30 in Asia/Shanghai on 10 January is still 10 January, though UTC says 15:30.
-    late_evening = new_issue(cast, at=local(2026, 1, 10, 23, 30))
-    next_morning = new_issue(cast, at=local(2026, 1, 11, 0, 30))
-    later = new_issue(cast, at=local(2026, 2, 1, 9, 0))
+    late_evening = new_issue(cast, when=at(2026, 1, 10, 23, 30))
+    next_morning = new_issue(cast, when=at(2026, 1, 11, 0, 30))
+    later = new_issue(cast, when=at(2026, 2, 1, 9, 0))
     lead = api.as_(cast.lead)
     on_the_tenth = {"submitted_after": "2026-01-10", "submitted_before": "2026-01-10"}
     assert numbers(lead.get(LIST, on_the_tenth)) == [late_evening.number]
@@ -168,7 +148,7 @@ def test_ordering(cast, api, board):
 
 def test_default_order_is_newest_first(cast, api):
     now = timezone.now()
-    made = [new_issue(cast, at=now - dt.timedelta(hours=h)).number for h in (5, 1, 3)]
+    made = [new_issue(cast, when=now - dt.timedelta(hours=h)).number for h in (5, 1, 3)]
     assert numbers(api.as_(cast.lead).get(LIST)) == [made[1], made[2], made[0]]
 
 
@@ -215,12 +195,6 @@ def test_pagination_and_max_page_size(cast, api):
 # --- query counts -------------------------------------------------------------------------
 
 
-def png(name):
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4)).save(buffer, format="PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
-
-
 def populate(cast, count):
     """``count`` issues with every relation the serializer reads: triaged ones with a
     department, accepted ones with an assignee, attachments, a duplicate, a systemic issue."""
@@ -228,7 +202,7 @@ def populate(cast, count):
     for i in range(count):
         store = (cast.org.hangzhou, cast.org.ningbo)[i % 2]
         by = (cast.manager, cast.neighbour)[i % 2]
-        issue = new_issue(cast, by=by, store=store, files=[png(f"{i}.png")] if i % 3 == 0 else ())
+        issue = new_issue(cast, who=by, store=store, files=[png(f"{i}.png")] if i % 3 == 0 else ())
         if i % 2 == 0:
             issue = services.triage(
                 issue=issue, actor=cast.ops, priority=Priority.P1, department="IT"

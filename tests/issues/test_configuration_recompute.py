@@ -8,7 +8,7 @@ import pytest
 from closedloop.org.services import upsert_user
 from issues import tasks
 from issues.models import CalendarDay, CalendarYear, Issue
-from tests.issue_helpers import at, new_issue, to_triaged
+from tests.factories import at, new_issue, to_triaged
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from issues.models import Issue
-from tests.issue_helpers import at, new_issue, to_triaged
+from tests.factories import at, new_issue, to_triaged
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 
 from issues import services
 from issues.models import Issue
-from tests.issue_helpers import at, new_issue, to_triaged
+from tests.factories import at, new_issue, to_triaged
 
 pytestmark = pytest.mark.django_db
 

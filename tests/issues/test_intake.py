@@ -10,7 +10,7 @@ from django.db import connection
 from closedloop.errors import DomainError
 from issues import services
 from issues.models import Attachment, Issue, RoutingRule
-from tests.issue_helpers import at, new_issue, png
+from tests.factories import at, new_issue, png
 
 pytestmark = pytest.mark.django_db
 

@@ -12,14 +12,9 @@ from closedloop.core.navigation import items_for
 from issues import services
 from issues.choices import Status
 from issues.models import Attachment, Issue, IssueEvent
-from tests.issue_helpers import new_issue, png, to_in_progress, to_resolved, to_triaged
+from tests.factories import new_issue, png, to_in_progress, to_resolved, to_triaged
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 
 PEOPLE = [

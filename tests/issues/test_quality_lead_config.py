@@ -63,7 +63,7 @@ def test_role_change_removes_admin_access(lead, client, org):
 def test_policy_change_recomputes_open_issues(cast):
     from issues import services
     from issues.models import SlaPolicy
-    from tests.issue_helpers import at, new_issue, to_triaged
+    from tests.factories import at, new_issue, to_triaged
 
     submitted = at(2026, 11, 23, 10)
     issue = to_triaged(cast, new_issue(cast, when=submitted), when=submitted)  # P1: 24 h

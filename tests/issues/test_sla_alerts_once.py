@@ -21,13 +21,8 @@ from closedloop.core import jobs
 from closedloop.core.tasks import run_job
 from closedloop.notifications.models import Delivery, Notification
 from issues.models import SlaAlert
-from tests.celery_fixtures import (  # noqa: F401 (fixture)
-    BASE_DIR,
-    private_queue,
-    seed_reference_data,
-    subprocess_env,
-)
-from tests.issue_helpers import at, new_issue, to_triaged
+from tests.celery_fixtures import BASE_DIR, seed_reference_data, subprocess_env
+from tests.factories import at, new_issue, to_triaged
 
 
 def counts() -> tuple[int, int, int]:
@@ -92,7 +87,7 @@ def _waiting_on(cursor, table: str) -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_sweeps_raise_each_alert_once(cast, private_queue):  # noqa: F811
+def test_two_concurrent_sweeps_raise_each_alert_once(cast, private_queue):
     seed_reference_data()
     submitted = SWEEP_AT - dt.timedelta(hours=3)
     for n in range(ISSUES):

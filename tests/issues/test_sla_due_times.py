@@ -2,7 +2,6 @@
 suggested priority before triage, and refusing to guess in uncovered years."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -17,13 +16,9 @@ from issues.sla import (
     invalidate_calendar_cache,
     working_seconds_between,
 )
+from tests.factories import at
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 HOUR = 3600
-
-
-def at(year, month, day, hour=0, minute=0):
-    return dt.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,7 @@ from issues import services
 from issues.models import CalendarDay, EscalationLevel, SlaAlert, SlaMilestone
 from issues.sla import invalidate_calendar_cache
 from tests.celery_fixtures import seed_reference_data
-from tests.issue_helpers import at, new_issue, to_triaged
+from tests.factories import at, new_issue, to_triaged
 
 MON = (2026, 11, 23)  # a Monday; 2026-11-23..27 has no holiday
 

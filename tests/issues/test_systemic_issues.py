@@ -6,7 +6,7 @@ import pytest
 from closedloop.errors import InvalidTransition, PermissionDenied
 from issues import services
 from issues.models import IssueEvent, SystemicIssue
-from tests.issue_helpers import new_issue
+from tests.factories import new_issue
 
 pytestmark = pytest.mark.django_db
 

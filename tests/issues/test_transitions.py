@@ -10,7 +10,7 @@ from closedloop.errors import DomainError, InvalidTransition, PermissionDenied
 from issues import services
 from issues.choices import TRANSITIONS, Action, Status
 from issues.models import Issue, IssueEvent
-from tests.issue_helpers import new_issue, to_in_progress, to_resolved, to_triaged
+from tests.factories import new_issue, to_in_progress, to_resolved, to_triaged
 
 pytestmark = pytest.mark.django_db
 

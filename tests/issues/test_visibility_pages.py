@@ -7,7 +7,7 @@ import re
 import pytest
 
 from issues import services
-from tests.issue_helpers import new_issue
+from tests.factories import new_issue
 from tests.issues.test_export import _numbers, _sheet
 
 pytestmark = pytest.mark.django_db

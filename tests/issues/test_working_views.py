@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from issues import services
-from tests.issue_helpers import new_issue, to_in_progress, to_triaged
+from tests.factories import new_issue, to_in_progress, to_triaged
 
 pytestmark = pytest.mark.django_db
 

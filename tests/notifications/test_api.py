@@ -8,27 +8,15 @@ import datetime as dt
 import pytest
 import yaml
 from django.core.management import call_command
-from django.utils import timezone
 
 from closedloop.notifications.choices import Level
 from closedloop.notifications.models import Notification
 from closedloop.notifications.services import Message, notify
+from tests.factories import new_notification
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/notifications/"
-
-
-def make(user, title="通知", *, minutes_ago=0, read=False, **fields):
-    at = timezone.now() - dt.timedelta(minutes=minutes_ago)
-    return Notification.objects.create(
-        recipient=user,
-        kind=fields.pop("kind", "issue_assigned"),
-        title=title,
-        created_at=at,
-        read_at=at if read else None,
-        **fields,
-    )
 
 
 def test_list_is_the_callers_inbox_with_the_contract_fields(api, cast):
@@ -45,7 +33,7 @@ def test_list_is_the_callers_inbox_with_the_contract_fields(api, cast):
             dedupe_key="sla:12:response:100",
         ),
     )
-    make(cast.member, "只给别人的")
+    new_notification(cast.member, "只给别人的")
 
     response = api.as_(cast.head).get(URL)
 
@@ -74,15 +62,15 @@ def test_list_is_the_callers_inbox_with_the_contract_fields(api, cast):
 
 
 def test_object_is_null_when_the_notification_is_about_nothing(api, cast):
-    make(cast.head, "周报已生成")
+    new_notification(cast.head, "周报已生成")
     [item] = api.as_(cast.head).get(URL).json()["results"]
     assert item["object"] is None
 
 
 def test_list_is_newest_first_and_filters_by_read(api, cast):
-    make(cast.head, "旧未读", minutes_ago=30)
-    make(cast.head, "已读", minutes_ago=20, read=True)
-    make(cast.head, "新未读", minutes_ago=10)
+    new_notification(cast.head, "旧未读", minutes_ago=30)
+    new_notification(cast.head, "已读", minutes_ago=20, read=True)
+    new_notification(cast.head, "新未读", minutes_ago=10)
     client = api.as_(cast.head)
 
     def titles(query=""):
@@ -97,8 +85,8 @@ def test_list_is_newest_first_and_filters_by_read(api, cast):
 
 
 def test_unknown_read_value_is_ignored_never_a_500(api, cast):
-    make(cast.head, "未读")
-    make(cast.head, "已读", read=True)
+    new_notification(cast.head, "未读")
+    new_notification(cast.head, "已读", read=True)
     response = api.as_(cast.head).get(URL + "?read=maybe")
     assert response.status_code == 200
     assert response.json()["count"] == 2
@@ -106,7 +94,7 @@ def test_unknown_read_value_is_ignored_never_a_500(api, cast):
 
 def test_list_is_paginated(api, cast):
     for i in range(7):
-        make(cast.head, f"n{i}", minutes_ago=i)
+        new_notification(cast.head, f"n{i}", minutes_ago=i)
     body = api.as_(cast.head).get(URL + "?page_size=3&page=2").json()
     assert body["count"] == 7
     assert [n["title"] for n in body["results"]] == ["n3", "n4", "n5"]
@@ -115,7 +103,9 @@ def test_list_is_paginated(api, cast):
 
 def test_list_query_count_does_not_grow_with_rows(api, cast, django_assert_max_num_queries):
     for i in range(60):
-        make(cast.head, f"n{i}", minutes_ago=i, read=i % 2 == 0, object_ref=f"ISS-2025-{i:05d}")
+        new_notification(
+            cast.head, f"n{i}", minutes_ago=i, read=i % 2 == 0, object_ref=f"ISS-2025-{i:05d}"
+        )
     client = api.as_(cast.head)
     with django_assert_max_num_queries(2):  # count, page
         response = client.get(URL + "?page_size=50")
@@ -128,8 +118,8 @@ def test_anonymous_is_401(api, db):
 
 
 def test_mark_one_read(api, cast):
-    n = make(cast.head)
-    other = make(cast.head)
+    n = new_notification(cast.head)
+    other = new_notification(cast.head)
     response = api.as_(cast.head).post(f"{URL}{n.pk}/read/")
     assert response.status_code == 200
     assert response.json()["id"] == n.pk
@@ -146,7 +136,7 @@ def test_mark_one_read(api, cast):
 
 
 def test_someone_elses_notification_is_404(api, cast):
-    theirs = make(cast.member, "别人的")
+    theirs = new_notification(cast.member, "别人的")
     client = api.as_(cast.head)
     response = client.post(f"{URL}{theirs.pk}/read/")
     assert response.status_code == 404
@@ -158,15 +148,15 @@ def test_someone_elses_notification_is_404(api, cast):
 
 
 def test_read_only_roles_may_mark_their_own_inbox(api, cast):
-    n = make(cast.executive)
+    n = new_notification(cast.executive)
     assert api.as_(cast.executive).post(f"{URL}{n.pk}/read/").status_code == 200
 
 
 def test_mark_all_read_touches_only_the_callers_unread(api, cast):
-    make(cast.head, "a")
-    make(cast.head, "b")
-    make(cast.head, "c", read=True)
-    theirs = make(cast.member, "d")
+    new_notification(cast.head, "a")
+    new_notification(cast.head, "b")
+    new_notification(cast.head, "c", read=True)
+    theirs = new_notification(cast.member, "d")
 
     response = api.as_(cast.head).post(URL + "read-all/")
 

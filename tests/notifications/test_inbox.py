@@ -4,7 +4,6 @@ channel preferences page."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -14,23 +13,11 @@ from django.utils import timezone
 
 from closedloop.notifications.choices import Level
 from closedloop.notifications.models import Notification, Preference
+from tests.factories import new_notification
 
 pytestmark = pytest.mark.django_db
 
 BADGE = re.compile(r'data-testid="unread-count">([^<]+)<')
-
-
-def make(user, title="通知", *, minutes_ago=0, read=False, level=Level.INFO, **fields):
-    at = timezone.now() - dt.timedelta(minutes=minutes_ago)
-    return Notification.objects.create(
-        recipient=user,
-        kind=fields.pop("kind", "issue_assigned"),
-        level=level,
-        title=title,
-        created_at=at,
-        read_at=at if read else None,
-        **fields,
-    )
 
 
 def badge(response) -> str | None:
@@ -47,10 +34,10 @@ def titles(response) -> list[str]:
 
 
 def test_bell_shows_my_unread_count_on_every_page(client, cast):
-    make(cast.head, "一")
-    make(cast.head, "二")
-    make(cast.head, "三", read=True)
-    make(cast.member, "别人的")
+    new_notification(cast.head, "一")
+    new_notification(cast.head, "二")
+    new_notification(cast.head, "三", read=True)
+    new_notification(cast.member, "别人的")
     client.force_login(cast.head)
     for url in ("/", "/org/stores/", "/notifications/preferences/"):
         response = client.get(url)
@@ -74,7 +61,7 @@ def test_bell_without_unread_has_no_badge_and_caps_at_99(client, cast):
 
 
 def test_bell_costs_one_query(client, cast):
-    make(cast.head)
+    new_notification(cast.head)
     client.force_login(cast.head)
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/")
@@ -99,11 +86,11 @@ def test_inbox_requires_login(client, db):
 
 
 def test_inbox_lists_only_mine_unread_first_then_newest(client, cast):
-    make(cast.head, "旧的已读", minutes_ago=50, read=True)
-    make(cast.head, "新的已读", minutes_ago=1, read=True)
-    make(cast.head, "旧的未读", minutes_ago=60)
-    make(cast.head, "新的未读", minutes_ago=10)
-    make(cast.member, "别人的通知")
+    new_notification(cast.head, "旧的已读", minutes_ago=50, read=True)
+    new_notification(cast.head, "新的已读", minutes_ago=1, read=True)
+    new_notification(cast.head, "旧的未读", minutes_ago=60)
+    new_notification(cast.head, "新的未读", minutes_ago=10)
+    new_notification(cast.member, "别人的通知")
     client.force_login(cast.head)
 
     response = client.get("/notifications/")
@@ -114,7 +101,7 @@ def test_inbox_lists_only_mine_unread_first_then_newest(client, cast):
 
 
 def test_inbox_item_shows_level_badge_body_and_links_to_the_object(client, cast):
-    make(
+    new_notification(
         cast.head,
         "ISS-2025-00012 响应已超时",
         level=Level.DANGER,
@@ -133,8 +120,8 @@ def test_inbox_item_shows_level_badge_body_and_links_to_the_object(client, cast)
 
 
 def test_inbox_filters_unread_and_read(client, cast):
-    make(cast.head, "未读一条")
-    make(cast.head, "已读一条", read=True)
+    new_notification(cast.head, "未读一条")
+    new_notification(cast.head, "已读一条", read=True)
     client.force_login(cast.head)
     assert titles(client.get("/notifications/?read=false")) == ["未读一条"]
     assert titles(client.get("/notifications/?read=true")) == ["已读一条"]
@@ -143,7 +130,7 @@ def test_inbox_filters_unread_and_read(client, cast):
 
 def test_inbox_is_paginated(client, cast):
     for i in range(25):
-        make(cast.head, f"第{i:02d}条", minutes_ago=i)
+        new_notification(cast.head, f"第{i:02d}条", minutes_ago=i)
     client.force_login(cast.head)
     first = client.get("/notifications/")
     assert len(titles(first)) == 20
@@ -155,7 +142,9 @@ def test_inbox_is_paginated(client, cast):
 
 def test_inbox_query_count_does_not_grow_with_rows(client, cast, django_assert_max_num_queries):
     for i in range(40):
-        make(cast.head, f"n{i}", minutes_ago=i, read=i % 3 == 0, object_ref=f"ISS-2025-{i:05d}")
+        new_notification(
+            cast.head, f"n{i}", minutes_ago=i, read=i % 3 == 0, object_ref=f"ISS-2025-{i:05d}"
+        )
     client.force_login(cast.head)
     # session, user, bell count, page count, page rows
     with django_assert_max_num_queries(5):
@@ -173,8 +162,8 @@ def test_inbox_empty_state(client, cast):
 
 
 def test_mark_one_read_redirects_back_and_updates_the_bell(client, cast):
-    mine = make(cast.head, "要读的")
-    other = make(cast.head, "另一条")
+    mine = new_notification(cast.head, "要读的")
+    other = new_notification(cast.head, "另一条")
     client.force_login(cast.head)
 
     response = client.post(f"/notifications/{mine.pk}/read/", {"next": "/notifications/?page=1"})
@@ -188,14 +177,14 @@ def test_mark_one_read_redirects_back_and_updates_the_bell(client, cast):
 
 
 def test_mark_read_ignores_an_offsite_next(client, cast):
-    n = make(cast.head)
+    n = new_notification(cast.head)
     client.force_login(cast.head)
     response = client.post(f"/notifications/{n.pk}/read/", {"next": "https://evil.example/"})
     assert response["Location"] == "/notifications/"
 
 
 def test_mark_read_of_someone_elses_notification_is_404(client, cast):
-    theirs = make(cast.member, "别人的")
+    theirs = new_notification(cast.member, "别人的")
     client.force_login(cast.head)
     assert client.post(f"/notifications/{theirs.pk}/read/").status_code == 404
     theirs.refresh_from_db()
@@ -203,7 +192,7 @@ def test_mark_read_of_someone_elses_notification_is_404(client, cast):
 
 
 def test_mark_read_needs_post(client, cast):
-    n = make(cast.head)
+    n = new_notification(cast.head)
     client.force_login(cast.head)
     assert client.get(f"/notifications/{n.pk}/read/").status_code == 405
     assert client.get("/notifications/read-all/").status_code == 405
@@ -212,8 +201,8 @@ def test_mark_read_needs_post(client, cast):
 
 
 def test_mark_all_read_marks_only_mine(client, cast):
-    a, b = make(cast.head, "a"), make(cast.head, "b")
-    theirs = make(cast.member, "c")
+    a, b = new_notification(cast.head, "a"), new_notification(cast.head, "b")
+    theirs = new_notification(cast.member, "c")
     client.force_login(cast.head)
 
     response = client.post("/notifications/read-all/", follow=True)
@@ -227,7 +216,7 @@ def test_mark_all_read_marks_only_mine(client, cast):
 
 
 def test_inbox_forms_work_without_js_and_are_htmx_enhanced(client, cast):
-    n = make(cast.head)
+    n = new_notification(cast.head)
     client.force_login(cast.head)
     html = client.get("/notifications/").content.decode()
     # Plain forms (no JS) …
@@ -243,7 +232,7 @@ def test_inbox_forms_work_without_js_and_are_htmx_enhanced(client, cast):
 
 
 def test_htmx_mark_read_gets_the_refreshed_inbox(client, cast):
-    n = make(cast.head, "要读的")
+    n = new_notification(cast.head, "要读的")
     client.force_login(cast.head)
     response = client.post(
         f"/notifications/{n.pk}/read/",

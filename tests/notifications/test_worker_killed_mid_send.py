@@ -25,14 +25,7 @@ from django.utils import timezone
 from closedloop.notifications import services
 from closedloop.notifications.choices import DeliveryStatus
 from closedloop.notifications.models import Delivery
-from tests.celery_fixtures import (  # noqa: F401 (fixtures)
-    bot_receiver,
-    default_queue,
-    delete_queue,
-    feishu_bot,
-    start_worker,
-    wait_until,
-)
+from tests.celery_fixtures import default_queue, delete_queue, feishu_bot, start_worker, wait_until
 
 LEASE_SECONDS = 5
 VISIBILITY_SECONDS = 5
@@ -51,7 +44,7 @@ def _queue_bot_message(bot, title: str) -> Delivery:
 @pytest.mark.celery_worker
 def test_a_delivery_whose_worker_was_killed_mid_send_is_sent_by_another(
     transactional_db,
-    bot_receiver,  # noqa: F811
+    bot_receiver,
     tmp_path,
 ):
     bot_receiver.hang_first = 1  # the bot platform stops answering the first request
@@ -100,7 +93,7 @@ def test_a_delivery_whose_worker_was_killed_mid_send_is_sent_by_another(
 
 
 @pytest.mark.django_db
-def test_a_live_claim_is_respected_until_its_lease_runs_out(settings, bot_receiver):  # noqa: F811
+def test_a_live_claim_is_respected_until_its_lease_runs_out(settings, bot_receiver):
     """The same rules without a worker, on the clock: a second sender is turned away
     while the lease runs, may claim once it has run out, and the outbox job picks the
     row up on its own a grace period later."""

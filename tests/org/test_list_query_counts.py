@@ -5,8 +5,7 @@ import pytest
 
 from closedloop.org.choices import Role
 from issues import services
-from tests.factories import StoreFactory, UserFactory
-from tests.issue_helpers import new_issue
+from tests.factories import StoreFactory, UserFactory, new_issue
 
 pytestmark = pytest.mark.django_db
 
