@@ -81,6 +81,30 @@ def api():
 
 
 @pytest.fixture
+def flat_queries(django_assert_max_num_queries):
+    """``flat_queries(fetch, grow=..., limit=N)`` pins a list's query count and proves it
+    flat (no N+1): ``fetch()`` once to warm up (session, translations, content types),
+    then its queries are counted (at most ``limit``), ``grow()`` adds rows, and the count
+    again must be the same. ``fetch`` makes its own checks (status, rows shown) and
+    returns the response; the last one is returned."""
+
+    def measure(fetch, limit):
+        fetch()
+        with django_assert_max_num_queries(limit) as captured:
+            response = fetch()
+        return response, len(captured)
+
+    def check(fetch, *, grow, limit):
+        _response, before = measure(fetch, limit)
+        grow()
+        response, after = measure(fetch, limit)
+        assert before == after, f"the queries grew with the rows: {before} → {after}"
+        return response
+
+    return check
+
+
+@pytest.fixture
 def media_root(settings, tmp_path):
     """Uploaded files go to a fresh directory of the test (returned)."""
     settings.MEDIA_ROOT = tmp_path / "media"
