@@ -4,6 +4,7 @@ issues and notifications made through the product's own services, and small valu
 
 import datetime as dt
 import io
+from types import SimpleNamespace
 
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -62,6 +63,65 @@ class UserFactory(DjangoModelFactory):
     def stores(self, create, extracted, **kwargs):
         if create and extracted:
             self.stores.set(extracted)
+
+
+# --- the cast ---------------------------------------------------------------------------
+
+
+def make_org() -> SimpleNamespace:
+    """Two regions (EAST, SOUTH), two departments (IT, SCM), three stores: Hangzhou and
+    Ningbo in the east, Guangzhou in the south."""
+    east = RegionFactory(code="EAST", name="华东")
+    south = RegionFactory(code="SOUTH", name="华南")
+    it = DepartmentFactory(code="IT", name="IT")
+    supply = DepartmentFactory(code="SCM", name="供应链")
+    hangzhou = StoreFactory(code="HZ001", name="杭州XX 4S店", city="杭州", region=east)
+    ningbo = StoreFactory(code="NB001", name="宁波XX 4S店", city="宁波", region=east, tier="A")
+    guangzhou = StoreFactory(code="GZ001", name="广州XX 4S店", city="广州", region=south, tier="C")
+    return SimpleNamespace(
+        east=east,
+        south=south,
+        it=it,
+        supply=supply,
+        hangzhou=hangzhou,
+        ningbo=ningbo,
+        guangzhou=guangzhou,
+    )
+
+
+def make_cast(org) -> SimpleNamespace:
+    """One person per role (the manager of Hangzhou, the ops specialist of Hangzhou and
+    Ningbo, the east's director, the IT head and member, …), the Ningbo ``neighbour``, the
+    Guangzhou ``far_manager``, the SCM head, and an ``outsider`` (an ops specialist with no
+    store); ``cast.org`` is ``org``."""
+    users = SimpleNamespace(
+        manager=UserFactory(username="manager", role=Role.STORE_MANAGER, store=org.hangzhou),
+        neighbour=UserFactory(username="neighbour", role=Role.STORE_MANAGER, store=org.ningbo),
+        far_manager=UserFactory(
+            username="far_manager", role=Role.STORE_MANAGER, store=org.guangzhou
+        ),
+        ops=UserFactory(
+            username="ops", role=Role.OPS_SPECIALIST, stores=[org.hangzhou, org.ningbo]
+        ),
+        director=UserFactory(username="director", role=Role.REGIONAL_DIRECTOR, region=org.east),
+        head=UserFactory(username="head", role=Role.DEPARTMENT_HEAD, department=org.it),
+        member=UserFactory(username="member", role=Role.DEPARTMENT_MEMBER, department=org.it),
+        scm_head=UserFactory(username="scm_head", role=Role.DEPARTMENT_HEAD, department=org.supply),
+        lead=UserFactory(username="lead", role=Role.QUALITY_LEAD),
+        executive=UserFactory(username="executive", role=Role.EXECUTIVE),
+        dms=UserFactory(
+            username="dms",
+            role=Role.API_CLIENT,
+            api_scopes=["issues:write", "metrics:write", "org:write"],
+        ),
+        outsider=UserFactory(username="outsider", role=Role.OPS_SPECIALIST),
+    )
+    org.it.head = users.head
+    org.it.save()
+    org.supply.head = users.scm_head
+    org.supply.save()
+    users.org = org
+    return users
 
 
 # --- values ---------------------------------------------------------------------------
