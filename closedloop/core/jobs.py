@@ -72,6 +72,18 @@ def run(name: str, at: dt.datetime | None = None):
     return REGISTRY[name](at or timezone.now())
 
 
+def parse_moment(at: str | None) -> dt.datetime | None:
+    """The ``--at`` of a run: ISO 8601, a naive time read in Asia/Shanghai; None → now.
+    Raises ``ValueError`` for anything else."""
+    if not at:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(at)
+    except ValueError as exc:
+        raise ValueError(f"not an ISO 8601 time: {at!r}") from exc
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
 def names() -> list[str]:
     autodiscover()
     return sorted(REGISTRY)

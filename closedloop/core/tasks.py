@@ -1,7 +1,4 @@
-import datetime as dt
-
 from celery import shared_task
-from django.utils import timezone
 
 from closedloop.core import jobs
 
@@ -25,13 +22,9 @@ def run_job(self, name: str, at: str | None = None):
     """Run a registered scheduled job; beat schedules this task with the job's name."""
     if name not in jobs.names():
         raise JobRequestError(f"unknown job {name!r}")
-    moment = None
-    if at:
-        try:
-            moment = dt.datetime.fromisoformat(at)
-        except ValueError as exc:
-            raise JobRequestError(f"not an ISO 8601 time: {at!r}") from exc
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
+    try:
+        moment = jobs.parse_moment(at)
+    except ValueError as exc:
+        raise JobRequestError(str(exc)) from exc
     result = jobs.run(name, moment)
     return result if isinstance(result, dict | list | int | str | None) else str(result)
