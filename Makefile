@@ -12,14 +12,16 @@ STAMP := $(VENV)/.installed
 DEVSERVERS := $(PY) -m closedloop.devservers run --
 PORT ?= 8000
 PYTEST_ARGS ?=
+BENCH_ARGS ?= sla_sweep --issues 100000
 LANGUAGES := zh_Hans en
 
-.PHONY: help venv install run test lint fmt messages compile-messages check-deploy
+.PHONY: help venv install run test bench lint fmt messages compile-messages check-deploy
 
 help:
 	@echo "make run            install, migrate, load the demo data, serve on http://127.0.0.1:$(PORT)/"
 	@echo "                    (web + Celery worker + Celery beat); Ctrl-C stops everything"
 	@echo "make test           install, then run pytest (extra arguments: PYTEST_ARGS=\"-k name\")"
+	@echo "make bench          time the SLA sweep on generated issues (BENCH_ARGS=\"sla_sweep --issues 100000\")"
 	@echo "make lint           ruff check, ruff format --check, makemigrations --check"
 	@echo "make fmt            ruff format and ruff check --fix"
 	@echo "make messages       makemessages for $(LANGUAGES) (needs GNU gettext)"
@@ -62,6 +64,13 @@ run: install compile-messages
 
 test: install compile-messages
 	env -u DJANGO_SETTINGS_MODULE $(DEVSERVERS) $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install compile-messages
+	env -u DJANGO_SETTINGS_MODULE $(DEVSERVERS) sh -c '\
+		set -e; \
+		export DJANGO_SETTINGS_MODULE=closedloop.settings.local; \
+		$(PY) manage.py migrate --noinput; \
+		$(PY) manage.py benchmark $(BENCH_ARGS)'
 
 # --- helpers -----------------------------------------------------------------------
 

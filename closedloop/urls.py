@@ -26,3 +26,6 @@ urlpatterns = [
     path("api/v1/", include(("closedloop.api.urls", "api"), namespace="api")),
     path("admin/", admin.site.urls),
 ]
+
+#: A ``PermissionDenied`` raised by any page renders the generic 403 page (templates/403.html).
+handler403 = "closedloop.web.permission_denied"

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from . import admin_calendar  # noqa: F401  (SLA policies and the work calendar)
+from . import configuration
+from .admin_calendar import SlaInputAdmin  # also registers the SLA policies and the calendar
 from .models import (
     Attachment,
     EscalationLevel,
@@ -74,33 +75,11 @@ class SystemicIssueAdmin(admin.ModelAdmin):
 
 
 @admin.register(EscalationLevel)
-class EscalationLevelAdmin(admin.ModelAdmin):
-    """The SLA ladder; changes apply to due times computed from now on."""
+class EscalationLevelAdmin(SlaInputAdmin):
+    """The SLA ladder; changes move the ladder moments of the open issues."""
 
     list_display = ["percent", "audience", "active"]
     list_editable = ["audience", "active"]
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        enqueue_recompute(None)
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        enqueue_recompute(None)
-
-
-def enqueue_recompute(priority):
-    """After commit, recompute open issues' due times and ladder in the worker."""
-    import logging
-
-    from django.db import transaction
-
-    from .tasks import recompute_sla
-
-    def send():
-        try:
-            recompute_sla.delay(priority)
-        except Exception:  # broker down: the recompute job/command can be run by hand
-            logging.getLogger(__name__).exception("could not enqueue SLA recompute")
-
-    transaction.on_commit(send)
+    def sla_input_changed(self, objs):
+        configuration.ladder_changed()

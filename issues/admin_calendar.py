@@ -1,7 +1,8 @@
 """Admin for the SLA policies and the work calendar (节假日/调休).
 
-Registered on the default admin site when this module is imported: ``issues/admin.py``
-does ``from . import admin_calendar  # noqa: F401``."""
+Registered on the default admin site when this module is imported (``issues/admin.py``
+imports it). Every admin of an SLA input derives from :class:`SlaInputAdmin`, so each
+save or delete is reported to ``issues.configuration``, which recomputes the open issues."""
 
 from __future__ import annotations
 
@@ -11,21 +12,51 @@ from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from . import sla  # noqa: F401  (connects the calendar cache invalidation receivers)
+from . import (
+    configuration,
+    sla,  # noqa: F401  (connects the calendar cache invalidation receivers)
+)
 from .models import CalendarDay, CalendarYear, SlaPolicy
 
 
+class SlaInputAdmin(admin.ModelAdmin):
+    """Admin of a model the due times are computed from: every save and every delete
+    (one row, or a selection) calls :meth:`sla_input_changed` with the rows."""
+
+    def sla_input_changed(self, objs: list) -> None:
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self.sla_input_changed([obj])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self.sla_input_changed([obj])
+
+    def delete_queryset(self, request, queryset):
+        objs = list(queryset)
+        super().delete_queryset(request, queryset)
+        self.sla_input_changed(objs)
+
+
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(SlaInputAdmin):
     list_display = ("priority", "response_hours", "resolution_days", "business_hours")
     list_editable = ("response_hours", "resolution_days", "business_hours")
     ordering = ("priority",)
 
-    def save_model(self, request, obj, form, change):
-        from .admin import enqueue_recompute
+    def sla_input_changed(self, objs):
+        for priority in sorted({obj.priority for obj in objs}):
+            configuration.policy_changed(priority=priority)
 
-        super().save_model(request, obj, form, change)
-        enqueue_recompute(obj.priority)
+
+class CalendarAdmin(SlaInputAdmin):
+    """A calendar year or day entered, edited or deleted moves the working-hours due
+    times of open issues, and gives those flagged for a missing year theirs."""
+
+    def sla_input_changed(self, objs):
+        configuration.calendar_changed()
 
 
 def _days_in_year(*, is_workday: bool):
@@ -41,7 +72,7 @@ def _days_in_year(*, is_workday: bool):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(CalendarAdmin):
     list_display = ("year", "source", "note", "holiday_count", "makeup_count")
 
     def get_queryset(self, request):
@@ -78,7 +109,7 @@ class YearFilter(admin.SimpleListFilter):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(CalendarAdmin):
     list_display = ("date", "weekday", "is_workday", "name")
     list_filter = (YearFilter, "is_workday")
     search_fields = ("name",)

@@ -71,18 +71,19 @@ def subprocess_env(**extra: str) -> dict[str, str]:
 def seed_reference_data() -> None:
     """Put back what the data migrations seed: ``transactional_db`` truncates every table
     after each test, so the next one would find no work calendar, SLA policies,
-    escalation levels or beat schedules. Idempotent (the migrations' own functions)."""
+    escalation levels or beat schedules. Idempotent (the migrations' own functions and
+    the job registry's schedule sync that runs after ``migrate``)."""
     from django.apps import apps
 
+    from closedloop.core import jobs
     from issues.sla import invalidate_calendar_cache
 
     issues_seed = importlib.import_module("issues.migrations.0002_calendar_and_sla_seed")
     levels = importlib.import_module("issues.migrations.0004_default_escalation_levels")
-    beat = importlib.import_module("closedloop.org.migrations.0003_beat_schedules")
     issues_seed.seed_calendar(apps, None)
     issues_seed.seed_policies(apps, None)
     levels.seed(apps, None)
-    beat.create_schedules(apps, None)
+    jobs.sync_schedules()
     invalidate_calendar_cache()
 
 

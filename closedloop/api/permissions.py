@@ -2,6 +2,7 @@
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from closedloop.org import policy as org_policy
 from closedloop.org.choices import Role
 
 
@@ -32,27 +33,26 @@ def _has_any(user, *scopes):
     return any(s and user.has_scope(s) for s in scopes)
 
 
-class OrgAdminWrite(BasePermission):
+class PolicyWrite(BasePermission):
+    """Reads for every authenticated user (rows filtered by ``visible_to``); writes for
+    those the app's policy predicate ``allowed_to_write(user)`` admits."""
+
+    allowed_to_write = staticmethod(lambda user: False)
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        return request.method in SAFE_METHODS or self.allowed_to_write(user)
+
+
+class OrgAdminWrite(PolicyWrite):
     """Organisation writes: the quality lead, a superuser, or a client with ``org:write``."""
 
-    def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        if request.method in SAFE_METHODS:
-            return True
-        if user.is_superuser or user.role == Role.QUALITY_LEAD:
-            return True
-        return user.role == Role.API_CLIENT and user.has_scope("org:write")
+    allowed_to_write = staticmethod(org_policy.can_write_org)
 
 
-class UserAdminWrite(BasePermission):
+class UserAdminWrite(PolicyWrite):
     """``PUT /users/``: quality lead or superuser only (API.md)."""
 
-    def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        if request.method in SAFE_METHODS:
-            return True
-        return user.is_superuser or user.role == Role.QUALITY_LEAD
+    allowed_to_write = staticmethod(org_policy.can_write_users)

@@ -14,6 +14,12 @@ class CoreConfig(AppConfig):
     name = "closedloop.core"
     label = "core"
     verbose_name = _("核心")
+    #: The quality lead edits the beat schedules of the jobs in the admin.
+    quality_lead_models = (
+        "django_celery_beat.periodictask",
+        "django_celery_beat.intervalschedule",
+        "django_celery_beat.crontabschedule",
+    )
 
     def ready(self):
         post_migrate.connect(_sync_schedules, sender=self, dispatch_uid="core.sync_schedules")

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from .registry import discover
 
@@ -69,6 +70,18 @@ def run(name: str, at: dt.datetime | None = None):
     if name not in REGISTRY:
         raise KeyError(name)
     return REGISTRY[name](at or timezone.now())
+
+
+def parse_moment(at: str | None) -> dt.datetime | None:
+    """The ``--at`` of a run: ISO 8601, a naive time read in Asia/Shanghai; None → now.
+    Raises ``ValueError`` for anything else."""
+    if not at:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(at)
+    except ValueError as exc:
+        raise ValueError(f"not an ISO 8601 time: {at!r}") from exc
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 def names() -> list[str]:
@@ -137,3 +150,19 @@ def sync_schedules() -> list[str]:
     if created:
         PeriodicTasks.update_changed()
     return created
+
+
+# --------------------------------------------------------------------------- the core's own job
+
+
+@register(
+    "heartbeat",
+    every=dt.timedelta(minutes=1),
+    description=gettext_noop("Worker 心跳（每分钟）"),
+)
+def heartbeat(now: dt.datetime):
+    """Record that the worker (or whoever runs it) is alive at ``now``."""
+    from .services import record_heartbeat
+
+    beat = record_heartbeat(name="worker", at=now)
+    return {"count": beat.count, "seen_at": beat.seen_at.isoformat()}

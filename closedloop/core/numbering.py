@@ -6,10 +6,10 @@ transaction, so a rolled-back creation gives its number back (gap-free, never re
 
 from django.db import connection
 
+from .models import NumberSequence
+
 
 def next_value(name: str, year: int) -> int:
-    from closedloop.org.models import NumberSequence
-
     table = NumberSequence._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(

@@ -12,9 +12,10 @@ from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from closedloop.web import safe_next
 
 from . import services
 from .forms import NotificationFilterSet, PreferenceForm
@@ -24,12 +25,7 @@ PAGE_SIZE = 20
 
 
 def _next_or_inbox(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("notifications:inbox")
+    return safe_next(request, default=reverse("notifications:inbox"))
 
 
 @login_required

@@ -217,32 +217,3 @@ class User(AbstractUser):
         if self.role == Role.API_CLIENT:
             return scope in self.api_scopes
         return True
-
-
-class Heartbeat(models.Model):
-    """Written by the Celery worker on a beat schedule: proof the async pipeline turns."""
-
-    name = models.CharField(max_length=64, unique=True)
-    seen_at = models.DateTimeField()
-    count = models.PositiveBigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("心跳")
-        verbose_name_plural = _("心跳")
-
-    def __str__(self):
-        return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
-
-
-class NumberSequence(models.Model):
-    """Per-year, gap-free business numbers (ISS-…, REF-…), race-safe by an upsert."""
-
-    name = models.CharField(max_length=16)
-    year = models.PositiveIntegerField()
-    last_value = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["name", "year"], name="number_seq_unique")]
-
-    def __str__(self):
-        return f"{self.name}-{self.year}: {self.last_value}"

@@ -324,21 +324,22 @@ def upsert_user(
     return user, created
 
 
-#: What the quality lead configures in the admin (SLA, calendar, routing, ladder, bots,
-#: schedules); everything else there stays read-only or hidden for them.
+#: The quality lead's group in the admin. What it may change there is not known here:
+#: each app's ``AppConfig.quality_lead_models`` (``"app_label.model"`` names) lists its
+#: configuration models (SLA, calendar, routing, ladder, bots, schedules, …); everything
+#: else in the admin stays hidden or read-only for them.
 QUALITY_LEAD_GROUP = "运营负责人（配置）"
-QUALITY_LEAD_PERMISSIONS = {
-    "issues": [
-        "slapolicy",
-        "calendaryear",
-        "calendarday",
-        "routingrule",
-        "escalationlevel",
-        "systemicissue",
-    ],
-    "notifications": ["botwebhook", "delivery"],
-    "django_celery_beat": ["periodictask", "intervalschedule", "crontabschedule"],
-}
+
+
+def quality_lead_models() -> list[tuple[str, str]]:
+    """``(app_label, model)`` of every app's ``quality_lead_models``."""
+    from django.apps import apps
+
+    return [
+        tuple(name.lower().split("."))
+        for config in apps.get_app_configs()
+        for name in getattr(config, "quality_lead_models", ())
+    ]
 
 
 def quality_lead_group():
@@ -346,9 +347,9 @@ def quality_lead_group():
 
     group, _created = Group.objects.get_or_create(name=QUALITY_LEAD_GROUP)
     wanted = Permission.objects.none()
-    for app_label, models_ in QUALITY_LEAD_PERMISSIONS.items():
+    for app_label, model in quality_lead_models():
         wanted = wanted | Permission.objects.filter(
-            content_type__app_label=app_label, content_type__model__in=models_
+            content_type__app_label=app_label, content_type__model=model
         )
     group.permissions.set(wanted)
     return group
@@ -522,16 +523,3 @@ def import_org(file) -> ImportResult:
             result.created = {"stores": 0, "users": 0}
             result.updated = {"stores": 0, "users": 0}
     return result
-
-
-def record_heartbeat(*, name: str, at) -> Heartbeat:  # noqa: F821
-    """Upsert the named heartbeat, counting beats atomically."""
-    from django.db.models import F
-
-    from .models import Heartbeat
-
-    beat, created = Heartbeat.objects.get_or_create(name=name, defaults={"seen_at": at, "count": 1})
-    if not created:
-        Heartbeat.objects.filter(pk=beat.pk).update(seen_at=at, count=F("count") + 1)
-        beat.refresh_from_db()
-    return beat

@@ -4,21 +4,26 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from closedloop.errors import DomainError
+from closedloop.web import gate, safe_next
 
-from .choices import Role
+from . import policy
 from .filtersets import StoreFilterSet
 from .forms import LanguageForm, OrgImportForm
 from .models import Store, User
 from .services import STORE_COLUMNS, USER_COLUMNS, import_org
+
+stores_gate = gate(
+    policy.can_view_stores, gettext_lazy("门店目录只对员工开放，接口客户端请使用 API。")
+)
+import_gate = gate(policy.can_import_org, gettext_lazy("只有运营负责人可以导入组织数据。"))
 
 
 @login_required
@@ -32,26 +37,17 @@ def home(request):
 
 
 @login_required
+@stores_gate
 def store_list(request):
     base = Store.objects.visible_to(request.user).select_related("region")
     filterset = StoreFilterSet(request.GET, queryset=base)
-    query = request.GET.get("q", "").strip()
-    stores = filterset.qs
-    if query:
-        from django.db.models import Q
-
-        stores = stores.filter(
-            Q(name__icontains=query) | Q(code__icontains=query) | Q(city__icontains=query)
-        )
-    page = Paginator(stores.order_by("region__code", "code"), 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "org/store_list.html",
-        {"page": page, "filterset": filterset, "q": query},
-    )
+    stores = filterset.qs.order_by("region__code", "code")
+    page = Paginator(stores, 50).get_page(request.GET.get("page"))
+    return render(request, "org/store_list.html", {"page": page, "filterset": filterset})
 
 
 @login_required
+@stores_gate
 def store_detail(request, code):
     store = get_object_or_404(
         Store.objects.visible_to(request.user).select_related("region"), code=code
@@ -60,14 +56,9 @@ def store_detail(request, code):
     return render(request, "org/store_detail.html", {"store": store, "staff": staff})
 
 
-def _require_org_admin(user):
-    if not (user.is_superuser or user.role == Role.QUALITY_LEAD):
-        raise PermissionDenied
-
-
 @login_required
+@import_gate
 def org_import(request):
-    _require_org_admin(request.user)
     result = None
     if request.method == "POST":
         form = OrgImportForm(request.POST, request.FILES)
@@ -95,9 +86,9 @@ def org_import(request):
 
 
 @login_required
+@import_gate
 def org_import_template(request):
     """An empty workbook with the expected sheets and column titles."""
-    _require_org_admin(request.user)
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -123,7 +114,4 @@ def set_language(request):
     form = LanguageForm(request.POST, instance=request.user)
     if form.is_valid():
         form.save()
-    target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
-    return redirect(target)
+    return redirect(safe_next(request, default="/"))

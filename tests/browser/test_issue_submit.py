@@ -12,18 +12,13 @@ from PIL import Image
 
 from issues import services
 from issues.models import Issue
-from tests.issue_helpers import new_issue, png, to_in_progress, to_resolved, to_triaged
+from tests.factories import new_issue, png, to_in_progress, to_resolved, to_triaged
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("media_root")]
 
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def _fits(page):

@@ -78,7 +78,13 @@ def test_store_manager_on_a_phone(phone_page, live_server, cast, login, screensh
     assert problems(page) == []
 
 
-PAGES = ["/", "/org/stores/", "/org/stores/HZ001/", "/org/stores/?q=none", "/accounts/password/"]
+PAGES = [
+    "/",
+    "/org/stores/",
+    "/org/stores/HZ001/",
+    "/org/stores/?search=none",
+    "/accounts/password/",
+]
 
 
 def test_pages_fit_a_phone(phone_page, live_server, cast, login, problems):

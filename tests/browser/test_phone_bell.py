@@ -5,7 +5,7 @@ import pytest
 from django.db import transaction
 
 from issues import services
-from tests.issue_helpers import new_issue, to_in_progress
+from tests.factories import new_issue, to_in_progress
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from closedloop.api.permissions import OrgAdminWrite, UserAdminWrite
 
 from .. import services
-from ..filtersets import StoreFilterSet, UserFilterSet
+from ..filtersets import DepartmentFilterSet, RegionFilterSet, StoreFilterSet, UserFilterSet
 from ..models import Department, Region, Store, User
 from . import serializers as s
 
@@ -22,9 +22,10 @@ NOT_FOUND = OpenApiResponse(description=_("对象不存在或不在你的范围�
 BAD_PAGE = OpenApiResponse(description=_("页码无效"))
 
 
-def documented(read, write):
-    """The replies each operation may give (API.md "Errors"), for OpenAPI."""
-    return extend_schema_view(
+def serialized(read, write):
+    """Class decorator: the viewset reads with ``read`` and upserts with ``write``, and
+    OpenAPI lists the replies each operation may give (API.md "Errors")."""
+    schema = extend_schema_view(
         list=extend_schema(responses={200: read(many=True), 400: BAD_INPUT, 404: BAD_PAGE}),
         retrieve=extend_schema(responses={200: read, 404: NOT_FOUND}),
         update=extend_schema(
@@ -39,13 +40,25 @@ def documented(read, write):
         ),
     )
 
+    def decorate(viewset):
+        viewset.serializer_class = read
+        viewset.write_serializer_class = write
+        return schema(viewset)
+
+    return decorate
+
 
 class UpsertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """List, retrieve, and PUT-as-upsert by the business key."""
 
     http_method_names = ["get", "put", "head", "options"]
     write_serializer_class = None
-    # Subclasses define ``upsert(key, data) -> (obj, created)`` calling a service.
+    #: The service that upserts by the business key: ``(**{lookup_field: key}, **data)
+    #: -> (obj, created)``.
+    upsert_service = None
+
+    def upsert(self, key, data):
+        return type(self).upsert_service(**{self.lookup_field: key}, **data)
 
     def get_queryset(self):
         return self.queryset.visible_to(self.request.user)
@@ -73,62 +86,44 @@ class UpsertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
 
 
-@documented(s.RegionSerializer, s.RegionWriteSerializer)
-class RegionViewSet(UpsertViewSet):
+class ByCodeViewSet(UpsertViewSet):
+    """Organisation units addressed by their ``code``, written by org admins."""
+
+    permission_classes = [OrgAdminWrite]
+    lookup_field = "code"
+    ordering_fields = ["code", "name"]
+
+
+@serialized(s.RegionSerializer, s.RegionWriteSerializer)
+class RegionViewSet(ByCodeViewSet):
     queryset = Region.objects.all()
-    serializer_class = s.RegionSerializer
-    write_serializer_class = s.RegionWriteSerializer
-    permission_classes = [OrgAdminWrite]
-    lookup_field = "code"
-    search_fields = ["code", "name"]
-    ordering_fields = ["code", "name"]
-
-    def upsert(self, key, data):
-        return services.upsert_region(code=key, **data)
+    filterset_class = RegionFilterSet
+    upsert_service = staticmethod(services.upsert_region)
 
 
-@documented(s.DepartmentSerializer, s.DepartmentWriteSerializer)
-class DepartmentViewSet(UpsertViewSet):
+@serialized(s.DepartmentSerializer, s.DepartmentWriteSerializer)
+class DepartmentViewSet(ByCodeViewSet):
     queryset = Department.objects.select_related("head")
-    serializer_class = s.DepartmentSerializer
-    write_serializer_class = s.DepartmentWriteSerializer
-    permission_classes = [OrgAdminWrite]
-    lookup_field = "code"
-    search_fields = ["code", "name"]
-    ordering_fields = ["code", "name"]
-
-    def upsert(self, key, data):
-        return services.upsert_department(code=key, **data)
+    filterset_class = DepartmentFilterSet
+    upsert_service = staticmethod(services.upsert_department)
 
 
-@documented(s.StoreSerializer, s.StoreWriteSerializer)
-class StoreViewSet(UpsertViewSet):
+@serialized(s.StoreSerializer, s.StoreWriteSerializer)
+class StoreViewSet(ByCodeViewSet):
     queryset = Store.objects.select_related("region")
-    serializer_class = s.StoreSerializer
-    write_serializer_class = s.StoreWriteSerializer
-    permission_classes = [OrgAdminWrite]
     filterset_class = StoreFilterSet
-    lookup_field = "code"
-    search_fields = ["code", "name", "city"]
     ordering_fields = ["code", "name", "city", "tier", "monthly_throughput"]
-
-    def upsert(self, key, data):
-        return services.upsert_store(code=key, **data)
+    upsert_service = staticmethod(services.upsert_store)
 
 
-@documented(s.UserSerializer, s.UserWriteSerializer)
+@serialized(s.UserSerializer, s.UserWriteSerializer)
 class UserViewSet(UpsertViewSet):
     queryset = User.objects.select_related("store", "region", "department").prefetch_related(
         "stores"
     )
-    serializer_class = s.UserSerializer
-    write_serializer_class = s.UserWriteSerializer
     permission_classes = [UserAdminWrite]
     filterset_class = UserFilterSet
     lookup_field = "username"
     lookup_value_regex = r"[\w.@+-]+"
-    search_fields = ["username", "display_name", "email"]
     ordering_fields = ["username", "display_name", "role"]
-
-    def upsert(self, key, data):
-        return services.upsert_user(username=key, **data)
+    upsert_service = staticmethod(services.upsert_user)

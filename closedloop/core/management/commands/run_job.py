@@ -1,8 +1,6 @@
-import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from closedloop.core import jobs
 
@@ -21,13 +19,9 @@ class Command(BaseCommand):
             return
         if job not in available:
             raise CommandError(f"unknown job {job!r}; known: {', '.join(available)}")
-        moment = None
-        if at:
-            try:
-                moment = dt.datetime.fromisoformat(at)
-            except ValueError as exc:
-                raise CommandError(f"--at: not an ISO 8601 time: {at!r}") from exc
-            if timezone.is_naive(moment):
-                moment = timezone.make_aware(moment)
+        try:
+            moment = jobs.parse_moment(at)
+        except ValueError as exc:
+            raise CommandError(f"--at: {exc}") from exc
         result = jobs.run(job, moment)
         self.stdout.write(json.dumps(result, ensure_ascii=False, default=str))

@@ -1,0 +1,345 @@
+"""The URL permission matrix: every named URL of the URL conf × every role of the cast
+(plus an outsider and an anonymous visitor) × an object inside and one outside the
+person's scope → the status a GET answers. ``test_permission_matrix.py`` walks the URL
+conf and fails for a URL that has no entry here.
+
+Reading an entry::
+
+    "issues:detail": Url(of="issue", kwargs=number, expect=scoped()),
+
+``of`` names the kind of object the URL addresses; ``SCOPES[kind]`` says, per role, which
+object of the world is inside their scope and which outside (``None``: there is none —
+the quality lead sees every issue). ``expect`` gives each role its status, for a URL
+without object one status, otherwise ``(inside, outside)``; ``scoped()`` is the common
+case (200 inside, 404 outside, anonymous 302 to the login page) and takes per-role
+exceptions, ``signed_in()`` the same for URLs without object. ``post_only=True`` marks an
+action URL: its GET answers are in ``expect`` and, besides, a POST by every person to an
+object outside their scope must be a 404 (nothing leaks, nothing changes).
+
+Extending it (a new app): build the app's objects in a ``build_<app>`` function through
+its services and add it to ``BUILDERS``; add its kinds to ``SCOPES``; then one entry per
+URL name (pages, exports, downloads, API) in ``URLS``. A URL without an entry fails
+``test_every_url_has_an_entry`` until it has one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from django.utils import timezone
+
+from tests.factories import make_cast, make_org, new_issue, png, to_triaged
+
+#: The people of the matrix, in the order the failures are reported. ``anonymous`` is
+#: nobody signed in; the others are the cast's users (``tests/factories.py``).
+ROLES = (
+    "manager",  # store manager of Hangzhou (HZ001)
+    "neighbour",  # store manager of Ningbo (NB001), the same region
+    "ops",  # ops specialist of Hangzhou and Ningbo
+    "director",  # regional director of the east (Hangzhou, Ningbo)
+    "head",  # head of the IT department
+    "member",  # member of the IT department
+    "lead",  # quality lead (staff in the admin)
+    "executive",  # executive: reads everything
+    "dms",  # API client with issues:write, metrics:write, org:write
+    "outsider",  # ops specialist without any store
+    "anonymous",
+)
+SEES_ALL = ("lead", "executive", "dms")
+
+Status = int | None
+Expect = dict[str, Status | tuple[Status, Status]]
+
+
+@dataclass(frozen=True)
+class Url:
+    """What the people get from one named URL (see the module docstring)."""
+
+    expect: Expect
+    #: The kind of object the URL addresses (a key of ``SCOPES``), or None.
+    of: str | None = None
+    #: ``kwargs(obj) -> dict``: the URL's arguments for that object.
+    kwargs: Callable[[object], dict] | None = None
+    #: An action URL: a POST by a person to an object outside their scope is a 404.
+    post_only: bool = False
+    #: A query string for the GET (e.g. an export's filters).
+    query: dict = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- expectations
+
+
+def signed_in(status: int = 200, *, anonymous: int = 302, **roles: int) -> Expect:
+    """A URL without object: ``status`` for every signed-in person, with exceptions."""
+    unknown = set(roles) - set(ROLES)
+    assert not unknown, f"not roles of the matrix: {unknown}"
+    table: Expect = dict.fromkeys(ROLES, status)
+    table.update(roles, anonymous=anonymous)
+    return table
+
+
+def scoped(
+    inside: int = 200, outside: int = 404, *, anonymous: int = 302, **roles: int | tuple
+) -> Expect:
+    """A URL addressing an object: ``inside`` for an object in the person's scope,
+    ``outside`` for one outside; a role given a single status gets it for both."""
+    unknown = set(roles) - set(ROLES)
+    assert not unknown, f"not roles of the matrix: {unknown}"
+    table: Expect = dict.fromkeys(ROLES, (inside, outside))
+    for role, status in roles.items():
+        table[role] = status if isinstance(status, tuple) else (status, status)
+    table["anonymous"] = (anonymous, anonymous)
+    return table
+
+
+def code(store) -> dict:
+    return {"code": store.code}
+
+
+def number(issue) -> dict:
+    return {"number": issue.number}
+
+
+def pk(obj) -> dict:
+    return {"pk": obj.pk}
+
+
+# --------------------------------------------------------------------------- the world
+
+
+def build_org(cast, world) -> None:
+    org = cast.org
+    world.store = SimpleNamespace(hz=org.hangzhou, nb=org.ningbo, gz=org.guangzhou)
+    world.region = SimpleNamespace(east=org.east)
+    world.department = SimpleNamespace(it=org.it)
+    world.user = SimpleNamespace(
+        **{role: getattr(cast, role) for role in ROLES[:-1]}, far=cast.far_manager
+    )
+
+
+def build_issues(cast, world) -> None:
+    from issues import services
+
+    org = cast.org
+    hz = to_triaged(cast, new_issue(cast, files=[png("hz.png")]))  # → IT
+    nb = to_triaged(cast, new_issue(cast, who=cast.neighbour, store=org.ningbo, files=[png()]))
+    gz = new_issue(cast, who=cast.far_manager, store=org.guangzhou, files=[png("gz.png")])
+    gz = services.triage(issue=gz, actor=cast.lead, priority="P2", department="SCM")
+    world.issue = SimpleNamespace(hz=hz, nb=nb, gz=gz)
+    world.attachment = SimpleNamespace(
+        **{name: issue.attachments.get() for name, issue in vars(world.issue).items()}
+    )
+    world.systemic = SimpleNamespace(
+        s=services.create_systemic_issue(actor=cast.lead, title="DMS 性能", issues=[hz])
+    )
+
+
+def build_notifications(cast, world) -> None:
+    from closedloop.notifications.models import Notification
+
+    now = timezone.now()
+    own = {}
+    for role in ROLES[:-1]:
+        own[role] = Notification.objects.create(
+            recipient=getattr(cast, role), kind="test", title=f"给{role}的通知", created_at=now
+        )
+    world.notification = SimpleNamespace(**own)
+
+
+#: Each app's part of the world, in order (each may use what the earlier ones made).
+BUILDERS = [build_org, build_issues, build_notifications]
+
+
+def build_world() -> SimpleNamespace:
+    from closedloop.org.services import sync_admin_group
+
+    cast = make_cast(make_org())
+    cast.lead.is_staff = True  # what upsert_user gives a quality lead: the admin
+    cast.lead.save()
+    sync_admin_group(cast.lead)
+    world = SimpleNamespace(cast=cast)
+    for build in BUILDERS:
+        build(cast, world)
+    return world
+
+
+#: kind → role → (the world's object inside the role's scope, one outside), by name.
+SCOPES: dict[str, dict[str, tuple[str | None, str | None]]] = {
+    # Store-side people see their stores, departments and HQ the whole directory.
+    "store": {
+        "manager": ("hz", "gz"),
+        "neighbour": ("nb", "hz"),
+        "ops": ("hz", "gz"),
+        "director": ("hz", "gz"),
+        "head": ("hz", None),
+        "member": ("hz", None),
+        "lead": ("hz", None),
+        "executive": ("hz", None),
+        "dms": ("hz", None),
+        "outsider": (None, "hz"),
+        "anonymous": ("hz", None),
+    },
+    # Regions and departments are reference data for everybody signed in.
+    "region": dict.fromkeys(ROLES, ("east", None)),
+    "department": dict.fromkeys(ROLES, ("it", None)),
+    # People: themselves, headquarters, and the staff of the stores they see.
+    "user": {
+        "manager": ("manager", "far"),
+        "neighbour": ("neighbour", "manager"),
+        "ops": ("manager", "far"),
+        "director": ("manager", "far"),
+        "head": ("manager", None),
+        "member": ("manager", None),
+        "lead": ("manager", None),
+        "executive": ("manager", None),
+        "dms": ("manager", None),
+        "outsider": ("outsider", "manager"),
+        "anonymous": ("manager", None),
+    },
+    # Issues: hz (Hangzhou, routed to IT), nb (Ningbo, IT), gz (Guangzhou, SCM).
+    "issue": {
+        "manager": ("hz", "gz"),
+        "neighbour": ("nb", "hz"),
+        "ops": ("hz", "gz"),
+        "director": ("hz", "gz"),
+        "head": ("hz", "gz"),
+        "member": ("hz", "gz"),
+        "lead": ("hz", None),
+        "executive": ("hz", None),
+        "dms": ("hz", None),
+        "outsider": (None, "hz"),
+        "anonymous": ("hz", None),
+    },
+    # Systemic issues are headquarters' work: stores and machine clients see none.
+    "systemic": {
+        **dict.fromkeys(ROLES, ("s", None)),
+        "manager": (None, "s"),
+        "neighbour": (None, "s"),
+        "dms": (None, "s"),
+    },
+    # Notifications: one's own inbox only.
+    "notification": {
+        **{role: (role, "lead") for role in ROLES},
+        "lead": ("lead", "manager"),
+        "anonymous": ("manager", None),
+    },
+}
+SCOPES["attachment"] = SCOPES["issue"]
+
+
+def objects(world, kind: str, role: str) -> tuple[object | None, object | None]:
+    inside, outside = SCOPES[kind][role]
+    found = getattr(world, kind)
+    return (
+        getattr(found, inside) if inside else None,
+        getattr(found, outside) if outside else None,
+    )
+
+
+# --------------------------------------------------------------------------- the table
+
+
+def issue_action(action: str):
+    return lambda issue: {"number": issue.number, "action": action}
+
+
+def attachment(item) -> dict:
+    return {"number": item.issue.number, "pk": item.pk}
+
+
+def api_attachment(item) -> dict:
+    return {"number": item.issue.number, "attachment_id": item.pk}
+
+
+def username(user) -> dict:
+    return {"username": user.username}
+
+
+def action(**roles) -> Expect:
+    """A POST-only URL addressing an object: a GET is 405 for everybody signed in."""
+    return scoped(405, 405, **roles)
+
+
+#: The issue actions of the API (``POST /api/v1/issues/{number}/<action>/``).
+API_ISSUE_ACTIONS = (
+    "accept",
+    "ask-store",
+    "assign",
+    "attachments",
+    "comments",
+    "confirm",
+    "duplicate",
+    "priority",
+    "reject",
+    "reopen",
+    "resolve",
+    "store-reply",
+    "triage",
+)
+
+URLS: dict[str, Url] = {
+    # --- the site ------------------------------------------------------------------------
+    "home": Url(signed_in()),
+    "healthz": Url(signed_in(anonymous=200)),  # for the load balancer
+    "login": Url(signed_in(302, anonymous=200)),  # signed in: on to the home page
+    "logout": Url(signed_in(405, anonymous=405)),  # POST only
+    "password_change": Url(signed_in()),
+    "password_change_done": Url(signed_in()),
+    # The admin site has its own permissions (staff, the quality lead's group): its index
+    # stands for all its pages; everybody else is sent to the admin's login.
+    "admin:index": Url(signed_in(302, lead=200)),
+    # --- org: the directory is for people, the import for the quality lead ---------------
+    "org:store_list": Url(signed_in(dms=403)),
+    "org:store_detail": Url(scoped(dms=403), of="store", kwargs=code),
+    "org:import": Url(signed_in(403, lead=200)),
+    "org:import_template": Url(signed_in(403, lead=200)),
+    "org:set_language": Url(signed_in(405)),  # POST only
+    # --- issues --------------------------------------------------------------------------
+    "issues:list": Url(signed_in(dms=404)),
+    "issues:export": Url(signed_in(dms=404)),
+    "issues:submit": Url(
+        signed_in(403, manager=200, neighbour=200, ops=200, lead=200, outsider=200)
+    ),
+    "issues:my_store": Url(signed_in()),
+    "issues:triage": Url(signed_in(403, ops=200, lead=200, outsider=200)),
+    "issues:systemic_list": Url(signed_in(manager=404, neighbour=404, dms=404)),
+    "issues:systemic_new": Url(signed_in(403, ops=200, lead=200, outsider=200)),
+    "issues:systemic_detail": Url(scoped(), of="systemic", kwargs=pk),
+    "issues:systemic_add": Url(action(), of="systemic", kwargs=pk, post_only=True),
+    "issues:systemic_status": Url(action(), of="systemic", kwargs=pk, post_only=True),
+    "issues:detail": Url(scoped(), of="issue", kwargs=number),
+    "issues:submitted": Url(scoped(), of="issue", kwargs=number),
+    "issues:action": Url(action(), of="issue", kwargs=issue_action("accept"), post_only=True),
+    "issues:attachment": Url(scoped(), of="attachment", kwargs=attachment),
+    # --- notifications: one's own inbox ---------------------------------------------------
+    "notifications:inbox": Url(signed_in()),
+    "notifications:read_all": Url(signed_in(405)),  # POST only
+    "notifications:preferences": Url(signed_in()),
+    "notifications:read": Url(action(), of="notification", kwargs=pk, post_only=True),
+    # --- the API: 401 without credentials; the schema and its docs are public ------------
+    "api:schema": Url(signed_in(anonymous=200)),
+    "api:docs": Url(signed_in(anonymous=200)),
+    "api:store-list": Url(signed_in(anonymous=401)),
+    "api:store-detail": Url(scoped(anonymous=401), of="store", kwargs=code),
+    "api:region-list": Url(signed_in(anonymous=401)),
+    "api:region-detail": Url(scoped(anonymous=401), of="region", kwargs=code),
+    "api:department-list": Url(signed_in(anonymous=401)),
+    "api:department-detail": Url(scoped(anonymous=401), of="department", kwargs=code),
+    "api:user-list": Url(signed_in(anonymous=401)),
+    "api:user-detail": Url(scoped(anonymous=401), of="user", kwargs=username),
+    "api:issue-list": Url(signed_in(anonymous=401)),
+    "api:issue-detail": Url(scoped(anonymous=401), of="issue", kwargs=number),
+    **{
+        f"api:issue-{name}": Url(action(anonymous=401), of="issue", kwargs=number, post_only=True)
+        for name in API_ISSUE_ACTIONS
+    },
+    "api:issue-attachment-download": Url(
+        scoped(anonymous=401), of="attachment", kwargs=api_attachment
+    ),
+    "api:notification-list": Url(signed_in(anonymous=401)),
+    "api:notification-read-all": Url(signed_in(405, anonymous=401)),  # POST only
+    "api:notification-read": Url(
+        action(anonymous=401), of="notification", kwargs=pk, post_only=True
+    ),
+}
