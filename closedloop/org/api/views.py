@@ -131,4 +131,4 @@ class UserViewSet(UpsertViewSet):
     ordering_fields = ["username", "display_name", "role"]
 
     def upsert(self, key, data):
-        return services.upsert_user(username=key, **data)
+        return services.upsert_user(username=key, actor=self.request.user, **data)
