@@ -139,3 +139,21 @@ def test_healthz_names_the_hung_parts_in_time(cast, client, hung_redis, settings
     assert (body["database"], body["broker"], body["cache"]) == ("ok", "down", "down")
     assert "Timeout" in body["errors"]["broker"]
     assert "Timeout" in body["errors"]["cache"]
+
+
+def test_an_outage_is_logged_once_not_per_request(cast, client, hung_redis, caplog):
+    """The first request that waits on Redis says so; the next ones do not wait, and do
+    not fill the log either."""
+    caplog.set_level(logging.WARNING)
+    issue = new_issue(cast)
+    client.force_login(cast.manager)
+    with deadline():
+        for _ in range(5):
+            assert client.get(f"/issues/{issue.number}/").status_code == 200
+    outage = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name in ("closedloop.redisguard", "issues.sla") and r.levelno >= logging.WARNING
+    ]
+    assert len(outage) <= 2, outage  # the breaker opening, and what was waiting on it
+    assert any("unavailable" in message for message in outage)
