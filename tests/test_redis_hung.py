@@ -1,5 +1,5 @@
 """A Redis that accepts connections but never answers (SIGSTOP) does not freeze web
-actions: the broker, the result backend and the cache give up after their socket
+actions, no more than a stopped one: the broker, the result backend and the cache give up after their socket
 timeouts, the action is committed at once, its notifications wait in the outbox, and
 the next actions do not wait on Redis again (the breaker).
 
@@ -40,6 +40,21 @@ def hung_redis():
         private.stop()
 
 
+@pytest.fixture(params=["hung", "stopped"])
+def unreachable_redis(request):
+    """Redis as the cache, broker and result backend, hung (SIGSTOP) or stopped."""
+    private = PrivateRedis().start()
+    try:
+        with redis_everywhere(private.url):
+            if request.param == "hung":
+                private.pause()
+            else:
+                private.stop()
+            yield private
+    finally:
+        private.stop()
+
+
 SUBMISSION = {
     "category": "system",
     "title": "DMS 打印工单很慢",
@@ -48,8 +63,8 @@ SUBMISSION = {
 }
 
 
-def test_submission_and_triage_finish_while_redis_hangs(
-    cast, client, hung_redis, django_capture_on_commit_callbacks, caplog
+def test_submission_and_triage_finish_while_redis_is_unreachable(
+    cast, client, unreachable_redis, django_capture_on_commit_callbacks, caplog
 ):
     caplog.set_level(logging.WARNING)
     client.force_login(cast.manager)
