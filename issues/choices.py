@@ -133,4 +133,9 @@ DEFAULT_ROUTING = {
 REOPEN_WINDOW_DAYS = 14
 AUTO_CLOSE_DAYS = 7
 MAX_ATTACHMENTS = 9
+#: The longest issue description, in characters (字).
+MAX_DESCRIPTION_LENGTH = 5000
+#: The longest text on an issue's timeline: a reply or note, a question to the store and
+#: its answer, a resolution, a reason, a rating comment.
+MAX_COMMENT_LENGTH = 2000
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024

@@ -6,15 +6,40 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from closedloop.org.choices import DEPARTMENT_ROLES, Role
 from closedloop.org.models import Department, Region, Store, User
 
-from .choices import MAX_ATTACHMENTS, Category, Channel, ImpactScope, Priority, Status
+from .choices import (
+    MAX_ATTACHMENTS,
+    MAX_COMMENT_LENGTH,
+    MAX_DESCRIPTION_LENGTH,
+    Category,
+    Channel,
+    ImpactScope,
+    Priority,
+    Status,
+)
 from .filtersets import IssueFilterSet
 
 ACCEPT_UPLOADS = "image/*,application/pdf"
+
+
+def _limit_hint(limit: int) -> str:
+    return gettext("最多 %(n)d 个字。") % {"n": limit}
+
+
+#: "最多 N 个字。" in the language of the request (the limit is a rule of the services).
+limit_hint = lazy(_limit_hint, str)
+
+
+def text_area(rows: int, limit: int = MAX_COMMENT_LENGTH, **attrs) -> forms.Textarea:
+    """A textarea that stops at the services' limit (the services refuse longer text,
+    and their message shows on the field)."""
+    return forms.Textarea(attrs={"rows": rows, "maxlength": limit, **attrs})
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -80,9 +105,10 @@ class IssueSubmitForm(forms.Form):
     )
     description = forms.CharField(
         label=_("问题描述"),
-        widget=forms.Textarea(
-            attrs={"rows": 4, "placeholder": _("发生了什么、影响多少客户、已经试过什么")}
+        widget=text_area(
+            4, MAX_DESCRIPTION_LENGTH, placeholder=_("发生了什么、影响多少客户、已经试过什么")
         ),
+        help_text=limit_hint(MAX_DESCRIPTION_LENGTH),
     )
     impact_scope = forms.ChoiceField(
         label=_("影响范围"), choices=ImpactScope.choices, widget=forms.RadioSelect
@@ -246,15 +272,21 @@ class IssueListFilterSet(IssueFilterSet):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("原因"), widget=text_area(2), help_text=limit_hint(MAX_COMMENT_LENGTH)
+    )
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(label=_("驳回原因"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("驳回原因"), widget=text_area(2), help_text=limit_hint(MAX_COMMENT_LENGTH)
+    )
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(label=_("重新打开原因"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("重新打开原因"), widget=text_area(2), help_text=limit_hint(MAX_COMMENT_LENGTH)
+    )
 
 
 class EmptyForm(forms.Form):
@@ -262,7 +294,9 @@ class EmptyForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label=_("内容"), widget=text_area(3), help_text=limit_hint(MAX_COMMENT_LENGTH)
+    )
     visibility = forms.ChoiceField(
         label=_("可见范围"),
         choices=[("public", _("公开回复（门店可见）")), ("internal", _("内部备注（门店不可见）"))],
@@ -279,17 +313,23 @@ class CommentForm(forms.Form):
 
 class AskStoreForm(forms.Form):
     question = forms.CharField(
-        label=_("需要门店补充的内容"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("需要门店补充的内容"),
+        widget=text_area(2),
+        help_text=limit_hint(MAX_COMMENT_LENGTH),
     )
 
 
 class StoreReplyForm(forms.Form):
-    body = forms.CharField(label=_("补充内容"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label=_("补充内容"), widget=text_area(3), help_text=limit_hint(MAX_COMMENT_LENGTH)
+    )
     attachments = photo_field(_("补充照片或 PDF"))
 
 
 class ResolveForm(forms.Form):
-    resolution = forms.CharField(label=_("解决方案"), widget=forms.Textarea(attrs={"rows": 3}))
+    resolution = forms.CharField(
+        label=_("解决方案"), widget=text_area(3), help_text=limit_hint(MAX_COMMENT_LENGTH)
+    )
 
 
 class ConfirmForm(forms.Form):
@@ -300,7 +340,10 @@ class ConfirmForm(forms.Form):
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        label=_("评价"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("评价"),
+        required=False,
+        widget=text_area(2),
+        help_text=limit_hint(MAX_COMMENT_LENGTH),
     )
 
 
@@ -346,7 +389,11 @@ class TriageForm(forms.Form):
 
 
 class ChangePriorityForm(TriageForm):
-    reason = forms.CharField(label=_("调整原因"), required=False)
+    reason = forms.CharField(
+        label=_("调整原因"),
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": MAX_COMMENT_LENGTH}),
+    )
 
     def __init__(self, *args, issue=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -29,6 +29,8 @@ from .choices import (
     DEFAULT_ROUTING,
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
+    MAX_COMMENT_LENGTH,
+    MAX_DESCRIPTION_LENGTH,
     OPEN_STATUSES,
     REOPEN_WINDOW_DAYS,
     SUGGESTED_PRIORITY,
@@ -109,6 +111,17 @@ def _required_text(value: str | None, field: str, message: str) -> str:
     text = (value or "").strip()
     if not text:
         raise DomainError(message, field=field)
+    return _limited_text(text, field)
+
+
+def _limited_text(value: str | None, field: str, limit: int = MAX_COMMENT_LENGTH) -> str:
+    """``value`` stripped, line breaks as browsers count them (one character, not CRLF);
+    refused when longer than ``limit`` characters."""
+    text = (value or "").replace("\r\n", "\n").strip()
+    if len(text) > limit:
+        raise DomainError(
+            _("最多 %(n)d 个字，现在是 %(c)d 个字。") % {"n": limit, "c": len(text)}, field=field
+        )
     return text
 
 
@@ -308,13 +321,19 @@ def create_issue(
     if channel not in Channel.values:
         errors["channel"] = [_("来源渠道无效。")]
     title = (title or "").strip()
-    description = (description or "").strip()
+    # Browsers count a line break as one character and send two (CRLF).
+    description = (description or "").replace("\r\n", "\n").strip()
     if not title:
         errors["title"] = [_("请填写问题标题。")]
     elif len(title) > 200:
         errors["title"] = [_("标题最多 200 个字。")]
     if not description:
         errors["description"] = [_("请描述问题。")]
+    elif len(description) > MAX_DESCRIPTION_LENGTH:
+        errors["description"] = [
+            _("问题描述最多 %(n)d 个字，现在是 %(c)d 个字。")
+            % {"n": MAX_DESCRIPTION_LENGTH, "c": len(description)}
+        ]
     if len(external_ref) > 64:
         errors["external_ref"] = [_("外部单号最多 64 个字符。")]
     today = timezone.localdate(at)
@@ -420,6 +439,7 @@ def change_priority(
     at = _now(at)
     issue = _lock(issue)
     _check(issue, Action.CHANGE_PRIORITY, actor)
+    reason = _limited_text(reason, "reason")
     priority = _priority(priority)
     department = _department(department) or issue.department
     old = {
@@ -436,7 +456,7 @@ def change_priority(
         actor=actor,
         at=at,
         action=Action.CHANGE_PRIORITY,
-        body=(reason or "").strip(),
+        body=reason,
         public=False,
         data={"old": old, "new": {"priority": priority, "department": department.code}},
     )
@@ -627,7 +647,7 @@ def confirm(*, issue: Issue, actor: User, rating, comment: str = "", at=None) ->
     if rating is None or not 1 <= rating <= 5:
         raise DomainError(_("评分应为 1–5 分。"), field="rating")
     issue.rating = rating
-    issue.rating_comment = (comment or "").strip()
+    issue.rating_comment = _limited_text(comment, "comment")
     issue.closed_at = at
     _transition(
         issue,

@@ -29,6 +29,8 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext
 
+from closedloop.redisguard import RedisUnavailable
+
 from .choices import DEFAULT_SLA
 from .models import CalendarDay, CalendarYear, SlaPolicy
 
@@ -150,6 +152,8 @@ class _CalendarCache:
     def _shared_token(self) -> str | None:
         try:
             return cache.get(self.key)
+        except RedisUnavailable:  # known to be down: the breaker has logged it once
+            return None
         except Exception:  # the shared cache is an optimisation; the TTL still applies
             logger.warning("SLA calendar: shared cache unavailable", exc_info=True)
             return None

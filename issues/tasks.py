@@ -10,6 +10,10 @@ from . import services
     autoretry_for=(Exception,),
     retry_backoff=True,
     max_retries=3,
+    # Sent from the admin's request: a task that keeps its result subscribes to the result
+    # backend when sent, and Celery retries that subscription for 20 s if Redis hangs.
+    # Nobody reads this count.
+    ignore_result=True,
 )
 def recompute_sla(priority: str | None = None) -> int:
     """Thin: recompute due times of open issues after a configuration change."""

@@ -8,7 +8,6 @@ refused change (``DomainError``) is shown on the page — nothing changes, never
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -16,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.db.models.functions import Least
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -28,7 +27,7 @@ from closedloop.errors import DomainError, InvalidTransition, PermissionDenied
 from closedloop.org.choices import Role
 from closedloop.org.models import Department
 
-from . import exports, policy, services
+from . import attachments, exports, policy, services
 from .choices import (
     OPEN_STATUSES,
     REOPEN_WINDOW_DAYS,
@@ -709,8 +708,6 @@ def issue_action(request, number, action):
 
 # --- attachments ----------------------------------------------------------------------
 
-THUMBNAIL_SIZE = (480, 480)
-
 
 @login_required
 def attachment_file(request, number, pk):
@@ -718,11 +715,7 @@ def attachment_file(request, number, pk):
     issue = get_object_or_404(_visible(request).only("pk", "number"), number=number)
     attachment = get_object_or_404(Attachment, pk=pk, issue=issue)
     if request.GET.get("thumb") and attachment.is_image:
-        thumb = _thumbnail(attachment)
-        if thumb is not None:
-            response = HttpResponse(thumb, content_type="image/jpeg")
-            response["Cache-Control"] = "private, max-age=86400"
-            return response
+        return attachments.thumbnail_response(attachment)
     try:
         handle = attachment.file.open("rb")
     except (FileNotFoundError, OSError) as exc:
@@ -730,24 +723,8 @@ def attachment_file(request, number, pk):
     response = FileResponse(
         handle,
         as_attachment=bool(request.GET.get("download")),
-        filename=attachment.original_name,
+        filename=attachments.download_name(attachment),
         content_type=attachment.content_type,
     )
     response["Cache-Control"] = "private, max-age=86400"
     return response
-
-
-def _thumbnail(attachment) -> bytes | None:
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    try:
-        with attachment.file.open("rb") as handle, Image.open(handle) as image:
-            image = ImageOps.exif_transpose(image)
-            image.thumbnail(THUMBNAIL_SIZE)
-            if image.mode not in ("RGB", "L"):
-                image = image.convert("RGB")
-            out = io.BytesIO()
-            image.save(out, "JPEG", quality=78)
-            return out.getvalue()
-    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
-        return None

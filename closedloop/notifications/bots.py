@@ -1,15 +1,71 @@
 """Message formats and signing of the group bots: Feishu (飞书), WeCom (企业微信),
-DingTalk (钉钉). Each function returns ``(url, json_body)`` ready to POST."""
+DingTalk (钉钉). Each function returns ``(url, json_body)`` ready to POST.
+
+``title`` and ``text`` are plain text written by people (an issue's title, a store's
+name): they must reach the group as that text, never as markup of their own — a link
+that reads as something else, an image, a ``<font color="warning">`` that dresses a
+store manager's words as an official alert, a WeCom ``<@userid>`` mention. ``link`` is
+ours (the issue's page) and is the only link in a message.
+
+- Feishu: a ``post`` message's ``text`` elements and title are shown literally (no
+  markdown, no HTML, no mentions): the text goes in as it is.
+- WeCom and DingTalk ``markdown``: the characters that start markup in their
+  markdown subsets (emphasis, code, links and images, quotes, headings, HTML tags and
+  entities, mentions) are replaced by their full-width forms, which read the same to
+  a Chinese reader and mean nothing to the renderer; so are a list or heading marker
+  at the start of a line, the indentation of a code block and the ``://`` of a bare
+  URL (no link but ours). WeCom documents no backslash escape, and a full-width form
+  renders the same everywhere, so one rule serves both."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+import re
 import time
 import urllib.parse
 
 from .choices import Channel
+
+_MARKUP = str.maketrans(
+    {
+        "\\": "＼",
+        "`": "｀",
+        "*": "＊",
+        "_": "＿",
+        "~": "～",
+        "[": "［",
+        "]": "］",
+        "<": "＜",
+        ">": "＞",
+        "#": "＃",
+        "&": "＆",
+        "|": "｜",
+    }
+)
+#: What makes a line a list item or a heading underline: "- x", "+ x", "1. x", "2) x",
+#: a line of "=" or "-".
+_LINE_MARKER = re.compile(r"^(?:[-=]+(?=\s*$)|[-+](?=\s)|\d+[.)](?=\s|$))")
+_FULL_WIDTH = str.maketrans({"-": "－", "+": "＋", "=": "＝", ".": "．", ")": "）"})
+
+
+def markdown_text(text: str) -> str:
+    """One line of people's text, safe inside WeCom/DingTalk markdown."""
+    line = text.strip().translate(_MARKUP).replace("://", "：//")
+    marker = _LINE_MARKER.match(line)
+    if marker:
+        line = marker.group().translate(_FULL_WIDTH) + line[marker.end() :]
+    return line
+
+
+def markdown_lines(text: str) -> list[str]:
+    """People's text as safe markdown lines, blank lines dropped."""
+    return [markdown_text(line) for line in text.splitlines() if line.strip()]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def feishu(*, url: str, secret: str, title: str, text: str, link: str, now=None):
@@ -36,15 +92,21 @@ def feishu(*, url: str, secret: str, title: str, text: str, link: str, now=None)
 
 
 def wecom(*, url: str, secret: str, title: str, text: str, link: str, now=None):
-    quoted = "\n".join(f"> {line}" for line in text.splitlines() if line.strip())
-    content = f"**{title}**\n{quoted}\n[查看详情]({link})"
+    quoted = "\n".join(f"> {line}" for line in markdown_lines(text))
+    content = f"**{markdown_text(_one_line(title))}**\n{quoted}\n[查看详情]({link})"
     return url, {"msgtype": "markdown", "markdown": {"content": content}}
 
 
 def dingtalk(*, url: str, secret: str, title: str, text: str, link: str, now=None):
+    lines = "\n".join(markdown_lines(text))
+    heading = markdown_text(_one_line(title))
     body = {
         "msgtype": "markdown",
-        "markdown": {"title": title, "text": f"#### {title}\n\n{text}\n\n[查看详情]({link})"},
+        # ``title`` is the plain-text preview of the conversation list, not rendered.
+        "markdown": {
+            "title": _one_line(title),
+            "text": f"#### {heading}\n\n{lines}\n\n[查看详情]({link})",
+        },
     }
     if secret:
         timestamp = str(int((now if now is not None else time.time()) * 1000))

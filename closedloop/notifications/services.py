@@ -19,6 +19,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from closedloop import redisguard
 from closedloop.org.models import User
 
 from . import bots
@@ -177,17 +178,34 @@ def _email_payload(user: User, message: Message) -> dict:
 
 def enqueue_deliveries(ids: Iterable[int]) -> int:
     """Hand deliveries to Celery. If the broker is down the rows stay pending and the
-    ``outbox`` job sends them later: the request that caused them still succeeds."""
+    ``outbox`` job sends them later: the request that caused them still succeeds.
+
+    A request does not wait on a broker that failed moments ago (refused, or timed out
+    without an answer): while its breaker is open the rows just stay in the outbox."""
+    ids = list(ids)
+    if ids and not redisguard.broker_breaker().allows():
+        logger.warning(
+            "broker unavailable, %d deliveries left in the outbox: %s", len(ids), ids[:20]
+        )
+        return 0
+    return _publish(ids)
+
+
+def _publish(ids: Iterable[int]) -> int:
     from .tasks import deliver
 
+    breaker = redisguard.broker_breaker()
     sent = 0
     for pk in ids:
         try:
             deliver.delay(pk)
             sent += 1
         except Exception as exc:  # broker unreachable: the outbox keeps the work
+            breaker.failed(exc)
             logger.warning("broker unavailable, delivery %s left in the outbox: %s", pk, exc)
             break
+    if sent:
+        breaker.succeeded()
     return sent
 
 
@@ -201,8 +219,9 @@ def due_deliveries(now: dt.datetime):
 
 
 def flush_outbox(now: dt.datetime, *, limit: int = 500) -> int:
+    """The ``outbox`` job: no request waits for it, so it always tries the broker."""
     ids = list(due_deliveries(now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
-    return enqueue_deliveries(ids)
+    return _publish(ids)
 
 
 def claim_lease() -> dt.timedelta:

@@ -13,7 +13,7 @@ from django.core.validators import MaxLengthValidator, validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from closedloop.errors import DomainError
+from closedloop.errors import DomainError, PermissionDenied
 
 from .choices import DEPARTMENT_ROLES, ApiScope, Role, StoreTier
 from .models import Department, Region, Store, User
@@ -214,6 +214,35 @@ def _split_codes(value) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+def can_change_user(*, actor: User | None, target: User | None, staff_after: bool = False) -> bool:
+    """Nobody but a superuser changes a superuser or a staff account, or makes one.
+
+    ``target`` is the account as it is now (None for a new one); ``staff_after`` whether
+    the change leaves it a staff account (the quality lead's role is one). ``actor``
+    None is an operator at the shell (manage.py, the demo loader), who may do anything
+    already. Every path that changes people asks this: the API, the Excel import, the
+    admin."""
+    if actor is None or actor.is_superuser:
+        return True
+    if target is not None and (target.is_superuser or target.is_staff):
+        return False
+    return not staff_after
+
+
+def check_can_change_user(
+    *, actor: User | None, target: User | None, staff_after: bool = False
+) -> None:
+    """Raise :class:`PermissionDenied` (naming ``username`` or ``role``) unless
+    :func:`can_change_user`."""
+    if can_change_user(actor=actor, target=target, staff_after=staff_after):
+        return
+    if target is not None and (target.is_superuser or target.is_staff):
+        message = _("只有超级管理员可以修改超级管理员或后台管理员账号。")
+        raise PermissionDenied(message, errors={"username": [message]})
+    message = _("只有超级管理员可以设置运营负责人等后台管理员账号。")
+    raise PermissionDenied(message, errors={"role": [message]})
+
+
 def _fits_column(value: str, field_name: str) -> None:
     """A value longer than the column would be a database error (a 500), not a 400."""
     MaxLengthValidator(User._meta.get_field(field_name).max_length)(value)
@@ -233,9 +262,13 @@ def upsert_user(
     active=True,
     password: str | None = None,
     api_scopes: Iterable[str] | None = None,
+    actor: User | None = None,
 ) -> tuple[User, bool]:
     """Create or update a person by username, checking the scope their role needs
-    (DOMAIN.md §2). Scope fields the role does not use are cleared."""
+    (DOMAIN.md §2). Scope fields the role does not use are cleared.
+
+    ``actor`` is who asks (None: an operator at the shell); only a superuser changes a
+    superuser or a staff account or makes one (:func:`can_change_user`)."""
     errors: dict[str, list] = {}
     username = str(username or "").strip()
     if _require(username, "username", errors):
@@ -258,6 +291,10 @@ def upsert_user(
                 errors.setdefault("email", []).extend(exc.messages)
     active = _parse_bool(active, "active", errors)
     existing = User.objects.filter(username=username).first() if username else None
+    if existing is not None:
+        # Before anything is checked against the account (its password validators
+        # compare with its e-mail): a refused caller learns nothing about it.
+        check_can_change_user(actor=actor, target=existing)
 
     store_obj = region_obj = dept_obj = None
     store_objs: list[Store] = []
@@ -299,6 +336,7 @@ def upsert_user(
     elif existing is None and role not in (None, Role.API_CLIENT):
         errors.setdefault("password", []).append(_("新建用户必须设置初始密码。"))
     _raise_if(errors)
+    check_can_change_user(actor=actor, target=existing, staff_after=role == Role.QUALITY_LEAD)
 
     user = existing or User(username=username)
     created = existing is None
@@ -447,16 +485,24 @@ def _read_sheet(workbook, names, columns):
     return sheet.title, data, index
 
 
+def _user_upsert(actor: User | None):
+    def apply(**record):
+        return upsert_user(**record, actor=actor)
+
+    return apply
+
+
 def _field_label(columns, key):
     return columns.get(key, (key,))[0]
 
 
-def import_org(file) -> ImportResult:
+def import_org(file, *, actor: User | None = None) -> ImportResult:
     """Import stores and users from an .xlsx workbook (sheets 门店 and 用户).
 
     Every row is validated and applied inside one transaction; if any row is wrong the
     transaction is rolled back and the result lists each bad row and field: nothing is
     imported. A re-import updates by store code and username, never duplicates.
+    ``actor`` is who imports (None: an operator at the shell), as for :func:`upsert_user`.
     """
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
@@ -492,7 +538,7 @@ def import_org(file) -> ImportResult:
     with transaction.atomic():
         for title, rows, columns, kind, key_field, apply in (
             (store_title, store_rows, STORE_COLUMNS, "stores", "code", upsert_store),
-            (user_title, user_rows, USER_COLUMNS, "users", "username", upsert_user),
+            (user_title, user_rows, USER_COLUMNS, "users", "username", _user_upsert(actor)),
         ):
             for number, record in rows:
                 key = str(record.get(key_field) or "").strip()

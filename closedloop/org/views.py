@@ -64,7 +64,7 @@ def org_import(request):
         form = OrgImportForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                result = import_org(form.cleaned_data["file"])
+                result = import_org(form.cleaned_data["file"], actor=request.user)
             except DomainError as exc:
                 form.add_error("file", exc.message)
             else:

@@ -156,11 +156,23 @@ CONTENT_SECURITY_POLICY = {
 
 # Redis is both the Celery broker and the cache.
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# A Redis that accepts connections but never answers (overloaded, stopped, a dropped
+# path) must not hold a request: every client on a request path gives up after these
+# (seconds) and fails like a refused connection; after a failure this process does not
+# ask that Redis again for REDIS_RETRY_AFTER_SECONDS (closedloop.redisguard).
+REDIS_SOCKET_CONNECT_TIMEOUT = env.float("REDIS_SOCKET_CONNECT_TIMEOUT", default=1.0)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
+REDIS_RETRY_AFTER_SECONDS = env.float("REDIS_RETRY_AFTER_SECONDS", default=10.0)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's Redis cache behind the breaker; API throttling falls back to a
+        # per-process memory when it is down (closedloop.api.throttling).
+        "BACKEND": "closedloop.redisguard.RedisCache",
         "LOCATION": REDIS_URL,
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_SOCKET_CONNECT_TIMEOUT,
+            "socket_timeout": REDIS_SOCKET_TIMEOUT,
+        },
     }
 }
 
@@ -179,16 +191,26 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Tasks are acknowledged after they ran (acks_late): a message whose worker died
 # unacknowledged is handed out again once it has been invisible this long (seconds).
+# The socket timeouts bound every synchronous broker command, a publish above all: without
+# them a publish to a Redis that does not answer waits forever.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_connect_timeout": REDIS_SOCKET_CONNECT_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
 }
+# The result backend is the same Redis; a task that keeps its result subscribes to it
+# when it is sent (Celery's default read timeout there is 120 s).
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_SOCKET_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
 # The queue a task goes to when the caller names none (a test worker gets its own).
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = False
 # A request that enqueues while Redis is down must not hang: fail fast, the outbox
-# (closedloop.notifications) keeps the work and the ``outbox`` job re-sends it.
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# (closedloop.notifications) keeps the work and the ``outbox`` job re-sends it. One
+# retry (a pooled connection may be stale after a Redis restart), so a publish to a
+# Redis that does not answer gives up after about 2–3 × REDIS_SOCKET_TIMEOUT.
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_CONNECT_TIMEOUT
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
     "interval_start": 0,
@@ -216,8 +238,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "closedloop.api.throttling.UserRateThrottle",
+        "closedloop.api.throttling.AnonRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": env("API_THROTTLE_USER", default="6000/hour"),
@@ -260,6 +282,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="closedloop <noreply@clos
 NOTIFICATION_CLAIM_LEASE_SECONDS = env.int("NOTIFICATION_CLAIM_LEASE_SECONDS", default=300)
 
 HEALTHZ_TIMEOUT_SECONDS = 2
+# ``/healthz`` shows why a part is down (hosts, ports, errors) to staff and to a monitor
+# that sends this value in ``X-Healthz-Token``; everybody else sees only ok/down.
+HEALTHZ_TOKEN = env("HEALTHZ_TOKEN", default="")
 
 LOGGING = {
     "version": 1,

@@ -12,7 +12,14 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from .. import services
-from ..choices import Category, Channel, ImpactScope, Priority
+from ..choices import (
+    MAX_COMMENT_LENGTH,
+    MAX_DESCRIPTION_LENGTH,
+    Category,
+    Channel,
+    ImpactScope,
+    Priority,
+)
 from ..models import Attachment, Issue, IssueEvent, SystemicIssue
 
 # --- output -----------------------------------------------------------------------------
@@ -212,7 +219,7 @@ class IssueCreateSerializer(serializers.Serializer):
     store = serializers.CharField(max_length=32, help_text=_("门店编码"))
     category = serializers.ChoiceField(choices=Category.choices)
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField()
+    description = serializers.CharField(max_length=MAX_DESCRIPTION_LENGTH)
     impact_scope = serializers.ChoiceField(choices=ImpactScope.choices)
     expected_resolution_date = serializers.DateField(required=False, allow_null=True)
     external_ref = serializers.CharField(
@@ -237,7 +244,9 @@ class TriageSerializer(serializers.Serializer):
 
 
 class ChangePrioritySerializer(TriageSerializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=MAX_COMMENT_LENGTH, required=False, allow_blank=True, default=""
+    )
 
 
 class AssignSerializer(serializers.Serializer):
@@ -245,16 +254,22 @@ class AssignSerializer(serializers.Serializer):
 
 
 class CommentSerializer(serializers.Serializer):
-    body = serializers.CharField()
+    body = serializers.CharField(max_length=MAX_COMMENT_LENGTH)
     public = serializers.BooleanField(
         required=False, default=True, help_text=_("false 为内部备注（门店不可见）")
     )
 
 
 class AskStoreSerializer(serializers.Serializer):
-    question = serializers.CharField(required=False, allow_blank=True, default="")
+    question = serializers.CharField(
+        max_length=MAX_COMMENT_LENGTH, required=False, allow_blank=True, default=""
+    )
     body = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text=_("question 的别名")
+        max_length=MAX_COMMENT_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("question 的别名"),
     )
 
     def validate(self, attrs):
@@ -265,20 +280,22 @@ class AskStoreSerializer(serializers.Serializer):
 
 
 class StoreReplySerializer(serializers.Serializer):
-    body = serializers.CharField()
+    body = serializers.CharField(max_length=MAX_COMMENT_LENGTH)
 
 
 class ResolveSerializer(serializers.Serializer):
-    resolution = serializers.CharField()
+    resolution = serializers.CharField(max_length=MAX_COMMENT_LENGTH)
 
 
 class ConfirmSerializer(serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        max_length=MAX_COMMENT_LENGTH, required=False, allow_blank=True, default=""
+    )
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=MAX_COMMENT_LENGTH)
 
 
 class DuplicateSerializer(serializers.Serializer):

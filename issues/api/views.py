@@ -23,7 +23,7 @@ from closedloop.errors import DomainError
 from closedloop.org.choices import ApiScope, Role
 from closedloop.org.models import Store, User
 
-from .. import policy, services
+from .. import attachments, policy, services
 from ..choices import Channel
 from ..filtersets import IssueFilterSet
 from ..models import Attachment, Issue, IssueEvent
@@ -366,5 +366,7 @@ class IssueViewSet(
         except FileNotFoundError as exc:
             raise NotFound(NOT_FOUND) from exc
         return FileResponse(
-            handle, filename=attachment.original_name, content_type=attachment.content_type
+            handle,
+            filename=attachments.download_name(attachment),
+            content_type=attachment.content_type,
         )

@@ -126,4 +126,6 @@ class UserViewSet(UpsertViewSet):
     lookup_field = "username"
     lookup_value_regex = r"[\w.@+-]+"
     ordering_fields = ["username", "display_name", "role"]
-    upsert_service = staticmethod(services.upsert_user)
+
+    def upsert(self, key, data):
+        return services.upsert_user(username=key, actor=self.request.user, **data)
