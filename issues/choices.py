@@ -68,6 +68,7 @@ class SystemicStatus(models.TextChoices):
 class Action(models.TextChoices):
     """Every state change of an issue, as named in the allowed-transitions table."""
 
+    SUBMIT = "submit", _("提交问题")
     TRIAGE = "triage", _("分级")
     CHANGE_PRIORITY = "change_priority", _("调整优先级")
     ACCEPT = "accept", _("受理")
@@ -82,9 +83,13 @@ class Action(models.TextChoices):
     ASSIGN = "assign", _("指派")
 
 
+#: The status of an issue being created, before ``Action.SUBMIT`` moves it to 已提交.
+NOT_SUBMITTED = ""
+
 S = Status
 #: The allowed-transitions table: action -> {from status: to status}. Services enforce it.
 TRANSITIONS: dict[str, dict[str, str]] = {
+    Action.SUBMIT: {NOT_SUBMITTED: S.SUBMITTED},
     Action.TRIAGE: {S.SUBMITTED: S.TRIAGED},
     Action.CHANGE_PRIORITY: {
         S.TRIAGED: S.TRIAGED,

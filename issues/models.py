@@ -225,7 +225,9 @@ class IssueEvent(models.Model):
     """The timeline and history: one row per transition, comment, note, assignment."""
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("类型"), max_length=16, choices=EventKind.choices)
+    kind = models.CharField(
+        _("类型"), max_length=16, choices=EventKind.choices, default=EventKind.TRANSITION
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),

@@ -48,10 +48,15 @@ def can(user, action: str, issue) -> bool:
     if user.role == Role.API_CLIENT:
         # The DMS pushes and reads; it may also relay the store's side.
         return user.has_scope("issues:write") and action in {
+            Action.SUBMIT,
             Action.STORE_REPLY,
             Action.CONFIRM,
             Action.REOPEN,
         }
+    if action == Action.SUBMIT:
+        # Anyone may report a problem; the store must be in their scope (the service
+        # checks it as input, on the store field).
+        return True
     if action in (Action.TRIAGE, Action.CHANGE_PRIORITY, Action.REJECT, Action.MARK_DUPLICATE):
         return _is_triager(user, issue)
     if action in (Action.ACCEPT, Action.ASK_STORE, Action.RESOLVE, Action.ASSIGN):

@@ -29,6 +29,7 @@ from .choices import (
     DEFAULT_ROUTING,
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
+    NOT_SUBMITTED,
     OPEN_STATUSES,
     REOPEN_WINDOW_DAYS,
     SUGGESTED_PRIORITY,
@@ -61,48 +62,6 @@ DUE_SOON_HOURS = 4
 
 def _now(at: dt.datetime | None) -> dt.datetime:
     return at or timezone.now()
-
-
-def _lock(issue: Issue) -> Issue:
-    return ISSUE_FLOW.lock(issue)
-
-
-def _check(issue: Issue, action: str, actor: User | None) -> str:
-    """Raise unless ``action`` is allowed from the issue's state and for ``actor``;
-    return the target status."""
-    return ISSUE_FLOW.check(issue, action, actor)
-
-
-def _event(issue, *, kind, actor, at, action="", body="", public=True, data=None, **fields):
-    return ISSUE_FLOW.record(
-        issue,
-        kind=kind,
-        actor=actor,
-        at=at,
-        action=action,
-        body=body,
-        public=public,
-        data=data or {},
-        **fields,
-    )
-
-
-def _transition(issue, *, action, actor, at, to_status, body="", public=True, data=None):
-    """Apply a checked transition (``to_status`` from ``_check``) and record it."""
-    from_status = issue.status
-    issue.status = to_status
-    return _event(
-        issue,
-        kind=EventKind.TRANSITION,
-        actor=actor,
-        at=at,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        body=body,
-        public=public,
-        data=data,
-    )
 
 
 def _required_text(value: str | None, field: str, message: str) -> str:
@@ -241,7 +200,7 @@ def _save_uploads(issue: Issue, checked: Iterable[CheckedUpload], actor, at) -> 
         stem = re.sub(r"[^\w.-]", "_", item.name.rsplit(".", 1)[0])[:60] or "file"
         attachment.file.save(f"{stem}.{extension}", item.upload, save=False)
         attachment.save()
-        _event(
+        ISSUE_FLOW.record(
             issue,
             kind=EventKind.ATTACHMENT,
             actor=actor,
@@ -255,7 +214,7 @@ def _save_uploads(issue: Issue, checked: Iterable[CheckedUpload], actor, at) -> 
 
 @transaction.atomic
 def add_attachments(*, issue: Issue, actor: User, files: Sequence, at=None) -> list[Attachment]:
-    issue = _lock(issue)
+    issue = ISSUE_FLOW.lock(issue)
     if actor.is_read_only or not policy.can_comment(actor, issue, public=True):
         raise PermissionDenied(_("你无权为该问题上传附件。"))
     if issue.status in (Status.CLOSED, Status.REJECTED, Status.DUPLICATE):
@@ -295,8 +254,6 @@ def create_issue(
             return existing, False
 
     errors: dict[str, list] = {}
-    if submitted_by.is_read_only:
-        raise PermissionDenied(_("只读账号不能提交问题。"))
     if store is None or not Store.objects.visible_to(submitted_by).filter(pk=store.pk).exists():
         errors["store"] = [_("门店不存在或不在你的范围内。")]
     elif not store.active:
@@ -338,7 +295,7 @@ def create_issue(
         channel=channel,
         external_ref=external_ref,
         external_source=source,
-        status=Status.SUBMITTED,
+        status=NOT_SUBMITTED,
         suggested_priority=suggested,
         suggested_department=route(category=category, title=title, description=description),
         submitted_by=submitted_by,
@@ -353,15 +310,11 @@ def create_issue(
         if external_ref:
             return Issue.objects.get(external_source=source, external_ref=external_ref), False
         raise
+    # Saved first: the history row needs the issue's row. The kit checks the actor's
+    # right to submit, moves it from nothing to 已提交 and records that.
+    ISSUE_FLOW.transition(issue, action=Action.SUBMIT, actor=submitted_by, at=at)
+    issue.save(update_fields=["status"])
     alerts.sync_milestones(issue)
-    _event(
-        issue,
-        kind=EventKind.TRANSITION,
-        actor=submitted_by,
-        at=at,
-        action="submit",
-        to_status=Status.SUBMITTED,
-    )
     _save_uploads(issue, checked, submitted_by, at)
     notices.submitted(issue, at)
     return issue, True
@@ -391,23 +344,21 @@ def _priority(value) -> str:
 def triage(*, issue: Issue, actor: User, priority: str, department=None, at=None) -> Issue:
     """分级: set the priority and the owning department (default: the suggestion)."""
     at = _now(at)
-    issue = _lock(issue)
-    to_status = _check(issue, Action.TRIAGE, actor)
+    issue = ISSUE_FLOW.lock(issue)
     priority = _priority(priority)
     department = _department(department) or issue.suggested_department
     if department is None:
         raise DomainError(_("请选择责任部门。"), field="department")
-    issue.priority = priority
-    issue.department = department
-    issue.triaged_at = at
-    _transition(
+    ISSUE_FLOW.transition(
         issue,
         action=Action.TRIAGE,
         actor=actor,
         at=at,
-        to_status=to_status,
         data={"priority": priority, "department": department.code},
     )
+    issue.priority = priority
+    issue.department = department
+    issue.triaged_at = at
     _save_with_new_clock(issue)
     notices.triaged(issue, at)
     return issue
@@ -418,19 +369,15 @@ def change_priority(
     *, issue: Issue, actor: User, priority: str, department=None, reason: str = "", at=None
 ) -> Issue:
     at = _now(at)
-    issue = _lock(issue)
-    _check(issue, Action.CHANGE_PRIORITY, actor)
+    issue = ISSUE_FLOW.lock(issue)
+    ISSUE_FLOW.check(issue, Action.CHANGE_PRIORITY, actor)
     priority = _priority(priority)
     department = _department(department) or issue.department
     old = {
         "priority": issue.priority,
         "department": issue.department.code if issue.department else None,
     }
-    if department != issue.department:
-        issue.assignee = None
-    issue.priority = priority
-    issue.department = department
-    _event(
+    ISSUE_FLOW.record(
         issue,
         kind=EventKind.PRIORITY,
         actor=actor,
@@ -440,6 +387,10 @@ def change_priority(
         public=False,
         data={"old": old, "new": {"priority": priority, "department": department.code}},
     )
+    if department != issue.department:
+        issue.assignee = None
+    issue.priority = priority
+    issue.department = department
     _save_with_new_clock(issue)
     return issue
 
@@ -447,12 +398,11 @@ def change_priority(
 @transaction.atomic
 def reject(*, issue: Issue, actor: User, reason: str, at=None) -> Issue:
     at = _now(at)
-    issue = _lock(issue)
-    to_status = _check(issue, Action.REJECT, actor)
+    issue = ISSUE_FLOW.lock(issue)
     reason = _required_text(reason, "reason", _("驳回必须填写原因。"))
+    ISSUE_FLOW.transition(issue, action=Action.REJECT, actor=actor, at=at, body=reason)
     issue.reject_reason = reason
     issue.closed_at = at
-    _transition(issue, action=Action.REJECT, actor=actor, at=at, to_status=to_status, body=reason)
     issue.save()
     alerts.sync_milestones(issue)  # no ladder any more
     return issue
@@ -461,23 +411,21 @@ def reject(*, issue: Issue, actor: User, reason: str, at=None) -> Issue:
 @transaction.atomic
 def mark_duplicate(*, issue: Issue, actor: User, duplicate_of: Issue, at=None) -> Issue:
     at = _now(at)
-    issue = _lock(issue)
-    to_status = _check(issue, Action.MARK_DUPLICATE, actor)
+    issue = ISSUE_FLOW.lock(issue)
     if duplicate_of is None or duplicate_of.pk == issue.pk:
         raise DomainError(_("请指定保留的问题（不能是它自己）。"), field="duplicate_of")
     if duplicate_of.status in (Status.DUPLICATE, Status.REJECTED):
         raise DomainError(_("保留的问题不能是已驳回或重复的问题。"), field="duplicate_of")
-    issue.duplicate_of = duplicate_of
-    issue.closed_at = at
-    _transition(
+    ISSUE_FLOW.transition(
         issue,
         action=Action.MARK_DUPLICATE,
         actor=actor,
         at=at,
-        to_status=to_status,
         body=duplicate_of.number,
         data={"duplicate_of": duplicate_of.number},
     )
+    issue.duplicate_of = duplicate_of
+    issue.closed_at = at
     issue.save()
     alerts.sync_milestones(issue)  # no ladder any more
     return issue
@@ -495,12 +443,11 @@ def _mark_first_response(issue: Issue, at) -> None:
 def accept(*, issue: Issue, actor: User, at=None) -> Issue:
     """受理: the department takes the issue; counts as its first response."""
     at = _now(at)
-    issue = _lock(issue)
-    to_status = _check(issue, Action.ACCEPT, actor)
+    issue = ISSUE_FLOW.lock(issue)
+    ISSUE_FLOW.transition(issue, action=Action.ACCEPT, actor=actor, at=at)
     _mark_first_response(issue, at)
     if issue.assignee_id is None and actor.role in DEPARTMENT_ROLES:
         issue.assignee = actor
-    _transition(issue, action=Action.ACCEPT, actor=actor, at=at, to_status=to_status)
     issue.save()
     return issue
 
@@ -508,8 +455,8 @@ def accept(*, issue: Issue, actor: User, at=None) -> Issue:
 @transaction.atomic
 def assign(*, issue: Issue, actor: User, assignee: User, at=None) -> Issue:
     at = _now(at)
-    issue = _lock(issue)
-    _check(issue, Action.ASSIGN, actor)
+    issue = ISSUE_FLOW.lock(issue)
+    ISSUE_FLOW.check(issue, Action.ASSIGN, actor)
     if (
         assignee is None
         or not assignee.is_active
@@ -517,8 +464,7 @@ def assign(*, issue: Issue, actor: User, assignee: User, at=None) -> Issue:
     ):
         raise DomainError(_("处理人必须是责任部门的在职成员。"), field="assignee")
     old = issue.assignee.username if issue.assignee else None
-    issue.assignee = assignee
-    event = _event(
+    event = ISSUE_FLOW.record(
         issue,
         kind=EventKind.ASSIGN,
         actor=actor,
@@ -528,6 +474,7 @@ def assign(*, issue: Issue, actor: User, assignee: User, at=None) -> Issue:
         public=False,
         data={"old": old, "new": assignee.username},
     )
+    issue.assignee = assignee
     issue.save()
     if assignee.pk != actor.pk:
         notices.assigned(issue, at, event.pk)
@@ -539,7 +486,7 @@ def comment(*, issue: Issue, actor: User, body: str, public: bool = True, at=Non
     """A public reply or an internal note. A public reply by the owning department is its
     first response; an internal note never is."""
     at = _now(at)
-    issue = _lock(issue)
+    issue = ISSUE_FLOW.lock(issue)
     if not policy.can_comment(actor, issue, public=public):
         raise PermissionDenied(
             _("你无权在该问题下发表内部备注。") if not public else _("你无权回复该问题。")
@@ -548,7 +495,7 @@ def comment(*, issue: Issue, actor: User, body: str, public: bool = True, at=Non
     if public and policy.counts_as_department_response(actor, issue):
         _mark_first_response(issue, at)
         issue.save(update_fields=["first_response_at", "updated_at"])
-    return _event(
+    return ISSUE_FLOW.record(
         issue,
         kind=EventKind.COMMENT if public else EventKind.NOTE,
         actor=actor,
@@ -562,15 +509,12 @@ def comment(*, issue: Issue, actor: User, body: str, public: bool = True, at=Non
 def ask_store(*, issue: Issue, actor: User, question: str, at=None) -> Issue:
     """待门店补充: ask the store for more; both SLA clocks stop until it answers."""
     at = _now(at)
-    issue = _lock(issue)
-    to_status = _check(issue, Action.ASK_STORE, actor)
+    issue = ISSUE_FLOW.lock(issue)
     question = _required_text(question, "question", _("请写明需要门店补充的内容。"))
+    event = ISSUE_FLOW.transition(issue, action=Action.ASK_STORE, actor=actor, at=at, body=question)
     _mark_first_response(issue, at)
     SlaPause.objects.create(issue=issue, started_at=at)
     issue.sla_paused_at = at
-    event = _transition(
-        issue, action=Action.ASK_STORE, actor=actor, at=at, to_status=to_status, body=question
-    )
     _save_with_new_clock(issue)
     notices.asked_store(issue, at, event.pk, question)
     return issue
@@ -580,15 +524,12 @@ def ask_store(*, issue: Issue, actor: User, question: str, at=None) -> Issue:
 def store_reply(*, issue: Issue, actor: User, body: str, files: Sequence = (), at=None) -> Issue:
     """The store answers; the clocks run again and the due times move by the pause."""
     at = _now(at)
-    issue = _lock(issue)
-    to_status = _check(issue, Action.STORE_REPLY, actor)
+    issue = ISSUE_FLOW.lock(issue)
     body = _required_text(body, "body", _("请填写补充内容。"))
     checked = check_uploads(files, existing=issue.attachments.count())
+    ISSUE_FLOW.transition(issue, action=Action.STORE_REPLY, actor=actor, at=at, body=body)
     SlaPause.objects.filter(issue=issue, ended_at__isnull=True).update(ended_at=at)
     issue.sla_paused_at = None
-    _transition(
-        issue, action=Action.STORE_REPLY, actor=actor, at=at, to_status=to_status, body=body
-    )
     _save_with_new_clock(issue)
     _save_uploads(issue, checked, actor, at)
     return issue
@@ -597,14 +538,11 @@ def store_reply(*, issue: Issue, actor: User, body: str, files: Sequence = (), a
 @transaction.atomic
 def resolve(*, issue: Issue, actor: User, resolution: str, at=None) -> Issue:
     at = _now(at)
-    issue = _lock(issue)
-    to_status = _check(issue, Action.RESOLVE, actor)
+    issue = ISSUE_FLOW.lock(issue)
     resolution = _required_text(resolution, "resolution", _("请填写解决方案。"))
+    event = ISSUE_FLOW.transition(issue, action=Action.RESOLVE, actor=actor, at=at, body=resolution)
     issue.resolution = resolution
     issue.resolved_at = at
-    event = _transition(
-        issue, action=Action.RESOLVE, actor=actor, at=at, to_status=to_status, body=resolution
-    )
     issue.save()
     alerts.sync_milestones(issue)  # both clocks have stopped: no ladder while resolved
     notices.resolved(issue, at, event.pk)
@@ -618,26 +556,20 @@ def resolve(*, issue: Issue, actor: User, resolution: str, at=None) -> Issue:
 def confirm(*, issue: Issue, actor: User, rating, comment: str = "", at=None) -> Issue:
     """The store confirms the fix and rates it 1–5: closed."""
     at = _now(at)
-    issue = _lock(issue)
-    to_status = _check(issue, Action.CONFIRM, actor)
+    issue = ISSUE_FLOW.lock(issue)
     try:
         rating = int(rating)
     except (TypeError, ValueError):
         rating = None
     if rating is None or not 1 <= rating <= 5:
         raise DomainError(_("评分应为 1–5 分。"), field="rating")
-    issue.rating = rating
-    issue.rating_comment = (comment or "").strip()
-    issue.closed_at = at
-    _transition(
-        issue,
-        action=Action.CONFIRM,
-        actor=actor,
-        at=at,
-        to_status=to_status,
-        body=issue.rating_comment,
-        data={"rating": rating},
+    comment = (comment or "").strip()
+    ISSUE_FLOW.transition(
+        issue, action=Action.CONFIRM, actor=actor, at=at, body=comment, data={"rating": rating}
     )
+    issue.rating = rating
+    issue.rating_comment = comment
+    issue.closed_at = at
     issue.save()
     return issue
 
@@ -645,19 +577,18 @@ def confirm(*, issue: Issue, actor: User, rating, comment: str = "", at=None) ->
 @transaction.atomic
 def reopen(*, issue: Issue, actor: User, reason: str, at=None) -> Issue:
     at = _now(at)
-    issue = _lock(issue)
-    to_status = _check(issue, Action.REOPEN, actor)
+    issue = ISSUE_FLOW.lock(issue)
     reason = _required_text(reason, "reason", _("重新打开必须填写原因。"))
     if issue.resolved_at and at - issue.resolved_at > dt.timedelta(days=REOPEN_WINDOW_DAYS):
         raise InvalidTransition(
             _("问题解决已超过 %(n)d 天，不能重新打开，请提交新问题。") % {"n": REOPEN_WINDOW_DAYS}
         )
+    ISSUE_FLOW.transition(issue, action=Action.REOPEN, actor=actor, at=at, body=reason)
     issue.reopen_count += 1
     issue.resolved_at = None
     issue.closed_at = None
     issue.rating = None
     issue.rating_comment = ""
-    _transition(issue, action=Action.REOPEN, actor=actor, at=at, to_status=to_status, body=reason)
     issue.save()
     alerts.sync_milestones(issue)  # open again: its ladder is back
     return issue
@@ -674,23 +605,21 @@ def auto_close_due(now: dt.datetime):
 def auto_close(*, issue: Issue, at=None) -> Issue | None:
     """Close a resolved issue after 7 days without objection; None if no longer due."""
     at = _now(at)
-    issue = _lock(issue)
+    issue = ISSUE_FLOW.lock(issue)
     if (
         issue.status != Status.RESOLVED
         or issue.resolved_at is None
         or (at - issue.resolved_at < dt.timedelta(days=AUTO_CLOSE_DAYS))
     ):
         return None
-    to_status = _check(issue, Action.AUTO_CLOSE, None)
-    issue.closed_at = at
-    _transition(
+    ISSUE_FLOW.transition(
         issue,
         action=Action.AUTO_CLOSE,
         actor=None,
         at=at,
-        to_status=to_status,
         body=_("解决后 %(n)d 天无异议，自动关闭。") % {"n": AUTO_CLOSE_DAYS},
     )
+    issue.closed_at = at
     issue.save()
     return issue
 
@@ -772,7 +701,7 @@ def group_into_systemic(
             continue
         issue.systemic_issue = systemic
         issue.save(update_fields=["systemic_issue", "updated_at"])
-        _event(
+        ISSUE_FLOW.record(
             issue,
             kind=EventKind.SYSTEMIC,
             actor=actor,

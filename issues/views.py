@@ -559,9 +559,7 @@ def _timeline(request, issue):
         events = events.filter(public=True)
     events = list(events)
     for event in events:
-        if event.action == "submit":
-            event.label = _("提交问题")
-        elif event.action in Action.values:
+        if event.action in Action.values:
             event.label = Action(event.action).label
         else:
             event.label = EventKind(event.kind).label
