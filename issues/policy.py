@@ -3,7 +3,7 @@ this module answers the action question (a visible issue, a forbidden action →
 
 from __future__ import annotations
 
-from closedloop.org.choices import DEPARTMENT_ROLES, Role
+from closedloop.org.choices import DEPARTMENT_ROLES, HQ_ROLES, Role
 
 from .choices import Action
 
@@ -87,3 +87,27 @@ def counts_as_department_response(user, issue) -> bool:
         (user.role in DEPARTMENT_ROLES and user.department_id == issue.department_id)
         or (issue.assignee_id is not None and issue.assignee_id == user.pk)
     )
+
+
+# --- systemic issues --------------------------------------------------------------------
+
+#: Who groups issues into systemic ones and drives their status.
+SYSTEMIC_EDITORS = frozenset({Role.QUALITY_LEAD, Role.OPS_SPECIALIST})
+
+
+def _active(user) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+def can_view_systemic(user) -> bool:
+    """Systemic problems are headquarters' work: HQ roles see them, stores never."""
+    return _active(user) and (user.is_superuser or user.role in HQ_ROLES)
+
+
+def can_edit_systemic(user) -> bool:
+    return _active(user) and (user.is_superuser or user.role in SYSTEMIC_EDITORS)
+
+
+def can_systemic(user, action: str, systemic) -> bool:
+    """The systemic workflow's permission: every action is the editors'."""
+    return can_edit_systemic(user)

@@ -29,7 +29,7 @@ from .choices import (
     DEFAULT_ROUTING,
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
-    NOT_SUBMITTED,
+    NO_STATUS,
     OPEN_STATUSES,
     REOPEN_WINDOW_DAYS,
     SUGGESTED_PRIORITY,
@@ -40,10 +40,11 @@ from .choices import (
     ImpactScope,
     Priority,
     Status,
+    SystemicAction,
     SystemicStatus,
 )
 from .models import Attachment, Issue, IssueEvent, RoutingRule, SlaPause, SystemicIssue
-from .workflow import ISSUE_FLOW
+from .workflow import ISSUE_FLOW, SYSTEMIC_FLOW
 
 ALLOWED_UPLOAD_TYPES = {
     "image/jpeg": "jpg",
@@ -295,7 +296,7 @@ def create_issue(
         channel=channel,
         external_ref=external_ref,
         external_source=source,
-        status=NOT_SUBMITTED,
+        status=NO_STATUS,
         suggested_priority=suggested,
         suggested_department=route(category=category, title=title, description=description),
         submitted_by=submitted_by,
@@ -672,19 +673,29 @@ def mine_q(user: User) -> Q:
 
 @transaction.atomic
 def create_systemic_issue(
-    *, actor: User, title: str, description: str = "", department=None, issues: Sequence[Issue] = ()
+    *,
+    actor: User,
+    title: str,
+    description: str = "",
+    department=None,
+    issues: Sequence[Issue] = (),
+    at=None,
 ) -> SystemicIssue:
-    if not (actor.is_superuser or actor.role in (Role.QUALITY_LEAD, Role.OPS_SPECIALIST)):
+    if not policy.can_edit_systemic(actor):
         raise PermissionDenied(_("只有运营人员可以创建系统性问题。"))
+    at = _now(at)
     title = _required_text(title, "title", _("请填写系统性问题名称。"))
     systemic = SystemicIssue.objects.create(
         title=title[:200],
         description=(description or "").strip(),
         owner=actor,
         department=_department(department),
+        status=NO_STATUS,
     )
+    SYSTEMIC_FLOW.transition(systemic, action=SystemicAction.IDENTIFY, actor=actor, at=at)
+    systemic.save(update_fields=["status"])
     if issues:
-        group_into_systemic(systemic=systemic, issues=issues, actor=actor)
+        group_into_systemic(systemic=systemic, issues=issues, actor=actor, at=at)
     return systemic
 
 
@@ -693,9 +704,9 @@ def group_into_systemic(
     *, systemic: SystemicIssue, issues: Sequence[Issue], actor: User, at=None
 ) -> int:
     at = _now(at)
-    if not (actor.is_superuser or actor.role in (Role.QUALITY_LEAD, Role.OPS_SPECIALIST)):
+    if not policy.can_edit_systemic(actor):
         raise PermissionDenied(_("只有运营人员可以归并系统性问题。"))
-    count = 0
+    grouped = []
     for issue in Issue.objects.select_for_update().filter(pk__in=[i.pk for i in issues]):
         if issue.systemic_issue_id == systemic.pk:
             continue
@@ -710,24 +721,33 @@ def group_into_systemic(
             public=False,
             data={"systemic": systemic.pk},
         )
-        count += 1
-    return count
-
-
-SYSTEMIC_FLOW = {
-    SystemicStatus.IDENTIFIED: {SystemicStatus.IN_PROGRESS, SystemicStatus.PUSHED},
-    SystemicStatus.IN_PROGRESS: {SystemicStatus.PUSHED, SystemicStatus.LANDED},
-    SystemicStatus.PUSHED: {SystemicStatus.IN_PROGRESS, SystemicStatus.LANDED},
-    SystemicStatus.LANDED: set(),
-}
+        grouped.append(issue.number)
+    if grouped:
+        grouped.sort()
+        SYSTEMIC_FLOW.record(
+            systemic,
+            actor=actor,
+            at=at,
+            action=SystemicAction.GROUP,
+            body=", ".join(grouped),
+            data={"issues": grouped},
+        )
+    return len(grouped)
 
 
 @transaction.atomic
-def set_systemic_status(*, systemic: SystemicIssue, actor: User, status: str) -> SystemicIssue:
-    if not (actor.is_superuser or actor.role in (Role.QUALITY_LEAD, Role.OPS_SPECIALIST)):
+def set_systemic_status(
+    *, systemic: SystemicIssue, actor: User, status: str, at=None
+) -> SystemicIssue:
+    """Move a systemic issue to ``status`` by the action of its table that leads there."""
+    if not policy.can_edit_systemic(actor):
         raise PermissionDenied(_("只有运营人员可以更新系统性问题。"))
-    systemic = SystemicIssue.objects.select_for_update().get(pk=systemic.pk)
-    if status not in SYSTEMIC_FLOW.get(systemic.status, set()):
+    systemic = SYSTEMIC_FLOW.lock(systemic)
+    action = next(
+        (a for a in SYSTEMIC_FLOW.transitions if SYSTEMIC_FLOW.target(systemic, a) == status),
+        None,
+    )
+    if action is None:
         raise InvalidTransition(
             _("系统性问题当前为“%(s)s”，不能改为“%(t)s”。")
             % {
@@ -735,7 +755,7 @@ def set_systemic_status(*, systemic: SystemicIssue, actor: User, status: str) ->
                 "t": SystemicStatus(status).label if status in SystemicStatus.values else status,
             }
         )
-    systemic.status = status
+    SYSTEMIC_FLOW.transition(systemic, action=action, actor=actor, at=_now(at))
     systemic.save(update_fields=["status", "updated_at"])
     return systemic
 

@@ -21,8 +21,9 @@ from closedloop.org.choices import HQ_ROLES, Role
 from closedloop.org.models import Department
 
 from . import services
-from .choices import OPEN_STATUSES, SystemicStatus
+from .choices import OPEN_STATUSES, SystemicAction, SystemicStatus
 from .models import Issue, SystemicIssue
+from .workflow import SYSTEMIC_FLOW
 
 EDITORS = frozenset({Role.QUALITY_LEAD, Role.OPS_SPECIALIST})
 
@@ -142,6 +143,11 @@ def systemic_detail(request, pk):
         .order_by("store__region__code", "store__code", "-submitted_at")
     )
     stores = {issue.store_id for issue in issues}
+    history = list(systemic.history.select_related("actor"))
+    for event in history:
+        event.label = SystemicAction(event.action).label
+        event.from_label = SystemicStatus(event.from_status).label if event.from_status else ""
+        event.to_label = SystemicStatus(event.to_status).label if event.to_status else ""
     return render(
         request,
         "issues/systemic_detail.html",
@@ -152,7 +158,11 @@ def systemic_detail(request, pk):
             "can_edit": _can_edit(request.user),
             "add_form": AddIssuesForm(),
             "status_form": StatusForm(initial={"status": systemic.status}),
-            "next_statuses": sorted(services.SYSTEMIC_FLOW.get(systemic.status, ())),
+            "next_statuses": [
+                SYSTEMIC_FLOW.target(systemic, action)
+                for action in SYSTEMIC_FLOW.available(systemic, request.user)
+            ],
+            "history": history,
         },
     )
 
