@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import Category, ImpactScope, Priority, Status
 from .models import Issue
-from .services import mine_q, overdue_q
+from .selectors import mine_q, overdue_q
 
 ORDERING_FIELDS = (
     ("submitted_at", "submitted_at"),

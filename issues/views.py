@@ -28,7 +28,7 @@ from closedloop.errors import DomainError, InvalidTransition, PermissionDenied
 from closedloop.org.choices import Role
 from closedloop.org.models import Department
 
-from . import exports, policy, services
+from . import exports, policy, selectors, services
 from .choices import (
     OPEN_STATUSES,
     REOPEN_WINDOW_DAYS,
@@ -102,7 +102,7 @@ def _clock(issue, due, done_at, breached, now) -> Clock:
         return Clock(due, "met")
     if issue.sla_paused_at:
         return Clock(due, "paused")
-    if due - services.effective_now(issue, now) <= dt.timedelta(hours=services.DUE_SOON_HOURS):
+    if due - selectors.effective_now(issue, now) <= dt.timedelta(hours=selectors.DUE_SOON_HOURS):
         return Clock(due, "soon")
     return Clock(due, "running")
 
@@ -114,14 +114,14 @@ def sla_clocks(issue, now=None) -> dict[str, Clock]:
             issue,
             issue.response_due_at,
             issue.first_response_at,
-            services.response_breached(issue, now),
+            selectors.response_breached(issue, now),
             now,
         ),
         "resolution": _clock(
             issue,
             issue.resolution_due_at,
             issue.resolved_at,
-            services.resolution_breached(issue, now),
+            selectors.resolution_breached(issue, now),
             now,
         ),
     }
@@ -321,7 +321,7 @@ def build_listing(request) -> Listing:
     filterset = IssueListFilterSet(request.GET or None, queryset=_visible(request), request=request)
     base = filterset.qs
     now = timezone.now()
-    tab_filters = {"overdue": services.overdue_q(now), "mine": services.mine_q(user)}
+    tab_filters = {"overdue": selectors.overdue_q(now), "mine": selectors.mine_q(user)}
     counts = base.aggregate(
         all=Count("pk"), **{key: Count("pk", filter=q) for key, q in tab_filters.items()}
     )
@@ -433,7 +433,7 @@ def triage_queue(request):
         .order_by("submitted_at", "pk")
     )
     page = Paginator(queue, TRIAGE_PAGE_SIZE).get_page(request.GET.get("page"))
-    similar = {issue.pk: services.similar_open_issues(issue) for issue in page.object_list}
+    similar = {issue.pk: selectors.similar_open_issues(issue) for issue in page.object_list}
     # Similar issues may belong to stores this person does not cover: show only visible ones.
     candidate_ids = {other.pk for others in similar.values() for other in others}
     visible_ids = set(_visible(request).filter(pk__in=candidate_ids).values_list("pk", flat=True))

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from closedloop.errors import DomainError, PermissionDenied
-from issues import services
+from issues import selectors, services
 from issues.choices import Action
 from issues.models import Attachment, Issue, RoutingRule
 from issues.workflow import ISSUE_FLOW
@@ -181,4 +181,4 @@ def test_similar_open_issues_of_other_stores(cast):
     new_issue(
         cast, who=cast.neighbour, store=cast.org.ningbo, title="配件缺货", category="supply_chain"
     )
-    assert services.similar_open_issues(mine) == [other]
+    assert selectors.similar_open_issues(mine) == [other]

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from closedloop.errors import DomainError, InvalidTransition, PermissionDenied
-from issues import services
+from issues import selectors, services
 from issues.choices import TRANSITIONS, Action, Status
 from issues.models import Issue, IssueEvent
 
@@ -154,7 +154,7 @@ def test_auto_close_only_after_seven_days(cast):
     closed = services.auto_close(issue=issue, at=start + dt.timedelta(days=7))
     assert closed.status == Status.CLOSED
     assert IssueEvent.objects.get(issue=issue, action="auto_close").actor is None
-    assert list(services.auto_close_due(timezone.now())) == []
+    assert list(selectors.auto_close_due(timezone.now())) == []
 
 
 @pytest.mark.parametrize(
