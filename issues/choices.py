@@ -16,6 +16,8 @@ class Status(models.TextChoices):
 OPEN_STATUSES = (Status.SUBMITTED, Status.TRIAGED, Status.IN_PROGRESS, Status.WAITING_FOR_STORE)
 #: Statuses whose issues never count in KPIs.
 VOID_STATUSES = (Status.REJECTED, Status.DUPLICATE)
+#: Statuses in which nothing more happens to an issue (no uploads, no clocks running).
+FINISHED_STATUSES = (Status.CLOSED, Status.REJECTED, Status.DUPLICATE)
 
 
 class Category(models.TextChoices):

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from closedloop.errors import DomainError
 from closedloop.org.choices import DEPARTMENT_ROLES, Role
 from closedloop.org.models import Department, Region, Store, User
 
@@ -15,6 +16,17 @@ from .choices import MAX_ATTACHMENTS, Category, Channel, ImpactScope, Priority, 
 from .filtersets import IssueFilterSet
 
 ACCEPT_UPLOADS = "image/*,application/pdf"
+
+
+def add_service_error(form: forms.Form, exc: DomainError) -> None:
+    """Put a service's refusal next to the field it concerns, or above the form."""
+    placed = False
+    for field, errors in (exc.errors or {}).items():
+        for error in errors if isinstance(errors, list | tuple) else [errors]:
+            form.add_error(field if field in form.fields else None, str(error))
+            placed = True
+    if not placed:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -77,6 +77,11 @@ def can_comment(user, issue, *, public: bool) -> bool:
     return True
 
 
+def can_upload(user, issue) -> bool:
+    """Photos and PDFs: whoever may reply publicly (never a read-only account)."""
+    return can_comment(user, issue, public=True)
+
+
 def sees_internal_notes(user) -> bool:
     return user.role not in (Role.STORE_MANAGER, Role.API_CLIENT) or user.is_superuser
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from closedloop.org.choices import DEPARTMENT_ROLES, Role
 from closedloop.org.models import User
 
-from .choices import AUTO_CLOSE_DAYS, OPEN_STATUSES, Status
+from .choices import AUTO_CLOSE_DAYS, OPEN_STATUSES, REOPEN_WINDOW_DAYS, Status
 from .models import Issue
 
 #: An open clock due within this many hours shows as 即将超时.
@@ -38,6 +38,13 @@ def resolution_breached(issue: Issue, now: dt.datetime | None = None) -> bool:
         return False
     done = issue.resolved_at or effective_now(issue, now or timezone.now())
     return done > issue.resolution_due_at
+
+
+def reopen_expired(issue: Issue, now: dt.datetime | None = None) -> bool:
+    """Resolved longer ago than the reopening window: the store must submit a new issue."""
+    return issue.resolved_at is not None and (now or timezone.now()) - issue.resolved_at > (
+        dt.timedelta(days=REOPEN_WINDOW_DAYS)
+    )
 
 
 def overdue_q(now: dt.datetime, *, soon_hours: int = DUE_SOON_HOURS) -> Q:

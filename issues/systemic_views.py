@@ -19,9 +19,11 @@ from django.views.decorators.http import require_POST
 from closedloop.errors import DomainError
 from closedloop.org.choices import HQ_ROLES, Role
 from closedloop.org.models import Department
+from closedloop.web import forbidden
 
 from . import services
 from .choices import OPEN_STATUSES, SystemicAction, SystemicStatus
+from .forms import add_service_error
 from .models import Issue, SystemicIssue
 from .workflow import SYSTEMIC_FLOW
 
@@ -104,12 +106,7 @@ def systemic_list(request):
 @login_required
 def systemic_new(request):
     if not _can_edit(request.user):
-        return render(
-            request,
-            "issues/forbidden.html",
-            {"message": _("只有运营人员可以创建系统性问题。")},
-            status=403,
-        )
+        return forbidden(request, _("只有运营人员可以创建系统性问题。"))
     form = SystemicForm(request.POST or None, initial={"issues": request.GET.get("issues", "")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -123,7 +120,7 @@ def systemic_new(request):
                 issues=grouped,
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("已创建系统性问题“%(t)s”。") % {"t": systemic.title})
             return redirect("issues:systemic_detail", pk=systemic.pk)

@@ -243,6 +243,26 @@ def test_one_click_triage_from_the_queue(cast, client):
     assert "已分级" in " ".join(_messages(response))
 
 
+def test_an_outside_next_is_ignored(cast, client):
+    issue = new_issue(cast)
+    client.force_login(cast.ops)
+    response = client.post(
+        f"/issues/{issue.number}/do/triage/",
+        {"triage-priority": "P2", "triage-department": "IT", "next": "https://evil.example/"},
+    )
+    assert response.status_code == 302 and response["Location"] == f"/issues/{issue.number}/"
+
+
+def test_refused_pages_use_the_generic_403_page_with_the_reason(cast, client):
+    client.force_login(cast.head)
+    response = client.get("/issues/new/")
+    assert response.status_code == 403
+    assert [t.name for t in response.templates][0] == "403.html"
+    assert 'data-testid="forbidden"' in _text(response) and "你的角色不能提交问题。" in _text(
+        response
+    )
+
+
 def test_reject_without_reason_from_the_queue_says_why_and_changes_nothing(cast, client):
     issue = new_issue(cast)
     client.force_login(cast.ops)

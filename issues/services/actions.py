@@ -20,6 +20,7 @@ from .. import alerts, policy
 from .. import notifications as notices
 from ..choices import AUTO_CLOSE_DAYS, REOPEN_WINDOW_DAYS, Action, EventKind, Priority, Status
 from ..models import Issue, IssueEvent, SlaPause
+from ..selectors import reopen_expired
 from ..workflow import ISSUE_FLOW
 from .clock import save_with_new_clock
 from .common import at_or_now, find_department, required_text
@@ -265,7 +266,7 @@ def reopen(*, issue: Issue, actor: User, reason: str, at=None) -> Issue:
     at = at_or_now(at)
     issue = ISSUE_FLOW.lock(issue)
     reason = required_text(reason, "reason", _("重新打开必须填写原因。"))
-    if issue.resolved_at and at - issue.resolved_at > dt.timedelta(days=REOPEN_WINDOW_DAYS):
+    if reopen_expired(issue, at):
         raise InvalidTransition(
             _("问题解决已超过 %(n)d 天，不能重新打开，请提交新问题。") % {"n": REOPEN_WINDOW_DAYS}
         )

@@ -14,7 +14,7 @@ from closedloop.errors import DomainError, InvalidTransition, PermissionDenied
 from closedloop.org.models import User
 
 from .. import policy
-from ..choices import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, EventKind, Status
+from ..choices import FINISHED_STATUSES, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, EventKind
 from ..models import Attachment, Issue
 from ..workflow import ISSUE_FLOW
 from .common import at_or_now
@@ -92,9 +92,9 @@ def save_uploads(issue: Issue, checked: Iterable[CheckedUpload], actor, at) -> l
 @transaction.atomic
 def add_attachments(*, issue: Issue, actor: User, files: Sequence, at=None) -> list[Attachment]:
     issue = ISSUE_FLOW.lock(issue)
-    if actor.is_read_only or not policy.can_comment(actor, issue, public=True):
+    if not policy.can_upload(actor, issue):
         raise PermissionDenied(_("你无权为该问题上传附件。"))
-    if issue.status in (Status.CLOSED, Status.REJECTED, Status.DUPLICATE):
+    if issue.status in FINISHED_STATUSES:
         raise InvalidTransition(_("问题已结束，不能再上传附件。"))
     checked = check_uploads(files, existing=issue.attachments.count())
     if not checked:
