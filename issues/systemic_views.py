@@ -17,21 +17,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from closedloop.errors import DomainError
-from closedloop.org.choices import HQ_ROLES, Role
 from closedloop.org.models import Department
 from closedloop.web import forbidden
 
-from . import services
+from . import policy, services
 from .choices import OPEN_STATUSES, SystemicAction, SystemicStatus
 from .forms import add_service_error
 from .models import Issue, SystemicIssue
 from .workflow import SYSTEMIC_FLOW
-
-EDITORS = frozenset({Role.QUALITY_LEAD, Role.OPS_SPECIALIST})
-
-
-def _can_edit(user) -> bool:
-    return user.is_superuser or user.role in EDITORS
 
 
 def _numbers(text: str) -> list[str]:
@@ -76,7 +69,7 @@ class StatusForm(forms.Form):
 
 @login_required
 def systemic_list(request):
-    if not (request.user.is_superuser or request.user.role in HQ_ROLES):
+    if not policy.can_view_systemic(request.user):
         raise Http404
     base = SystemicIssue.objects.visible_to(request.user)
     status = request.GET.get("status", "")
@@ -98,14 +91,14 @@ def systemic_list(request):
             "rows": rows,
             "status": status,
             "statuses": SystemicStatus.choices,
-            "can_edit": _can_edit(request.user),
+            "can_edit": policy.can_edit_systemic(request.user),
         },
     )
 
 
 @login_required
 def systemic_new(request):
-    if not _can_edit(request.user):
+    if not policy.can_edit_systemic(request.user):
         return forbidden(request, _("只有运营人员可以创建系统性问题。"))
     form = SystemicForm(request.POST or None, initial={"issues": request.GET.get("issues", "")})
     if request.method == "POST" and form.is_valid():
@@ -152,7 +145,7 @@ def systemic_detail(request, pk):
             "systemic": systemic,
             "issues": issues,
             "store_count": len(stores),
-            "can_edit": _can_edit(request.user),
+            "can_edit": policy.can_edit_systemic(request.user),
             "add_form": AddIssuesForm(),
             "status_form": StatusForm(initial={"status": systemic.status}),
             "next_statuses": [
@@ -164,36 +157,38 @@ def systemic_detail(request, pk):
     )
 
 
-@login_required
-@require_POST
-def systemic_add(request, pk):
+def _change(request, pk, form_class, invalid: str, perform):
+    """A change posted from the detail page: validate, call ``perform(systemic, data)``
+    (a service; returns the success message), say what happened, go back to the page."""
     systemic = get_object_or_404(SystemicIssue.objects.visible_to(request.user), pk=pk)
-    form = AddIssuesForm(request.POST)
+    form = form_class(request.POST)
     try:
         if not form.is_valid():
-            raise DomainError(_("请填写问题编号。"), field="issues")
-        grouped = _visible_issues(request.user, _numbers(form.cleaned_data["issues"]))
-        count = services.group_into_systemic(systemic=systemic, issues=grouped, actor=request.user)
+            raise DomainError(invalid, field=next(iter(form.fields)))
+        done = perform(systemic, form.cleaned_data)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("已归入 %(n)d 个问题。") % {"n": count})
+        messages.success(request, done)
     return redirect("issues:systemic_detail", pk=systemic.pk)
+
+
+@login_required
+@require_POST
+def systemic_add(request, pk):
+    def group(systemic, data):
+        grouped = _visible_issues(request.user, _numbers(data["issues"]))
+        count = services.group_into_systemic(systemic=systemic, issues=grouped, actor=request.user)
+        return _("已归入 %(n)d 个问题。") % {"n": count}
+
+    return _change(request, pk, AddIssuesForm, _("请填写问题编号。"), group)
 
 
 @login_required
 @require_POST
 def systemic_status(request, pk):
-    systemic = get_object_or_404(SystemicIssue.objects.visible_to(request.user), pk=pk)
-    form = StatusForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise DomainError(_("请选择状态。"), field="status")
-        services.set_systemic_status(
-            systemic=systemic, actor=request.user, status=form.cleaned_data["status"]
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("状态已更新。"))
-    return redirect("issues:systemic_detail", pk=systemic.pk)
+    def move(systemic, data):
+        services.set_systemic_status(systemic=systemic, actor=request.user, status=data["status"])
+        return _("状态已更新。")
+
+    return _change(request, pk, StatusForm, _("请选择状态。"), move)

@@ -60,9 +60,6 @@ from .workflow import ISSUE_FLOW
 
 PAGE_SIZE = 25
 TRIAGE_PAGE_SIZE = 10
-#: Roles that may open the submit form (store managers for their store, HQ for a store
-#: they cover, transcribing from the chat groups or the meeting).
-SUBMITTER_ROLES = frozenset({Role.STORE_MANAGER, Role.OPS_SPECIALIST, Role.QUALITY_LEAD})
 
 
 def _visible(request):
@@ -72,14 +69,10 @@ def _visible(request):
 # --- submit ---------------------------------------------------------------------------
 
 
-def _can_submit(user) -> bool:
-    return not user.is_read_only and (user.is_superuser or user.role in SUBMITTER_ROLES)
-
-
 @login_required
 def issue_submit(request):
     user = request.user
-    if not _can_submit(user):
+    if not policy.can_submit(user):
         return forbidden(request, _("你的角色不能提交问题。"))
     if user.role == Role.STORE_MANAGER and user.store_id is None:
         return forbidden(request, _("你的账号还没有绑定门店，请联系运营负责人。"))
@@ -128,7 +121,7 @@ def my_store_issues(request):
             ],
             "tab": store_listing.tab,
             "store": user.store,
-            "can_submit": _can_submit(user),
+            "can_submit": policy.can_submit(user),
         },
     )
 
@@ -138,7 +131,7 @@ def my_store_issues(request):
 
 @login_required
 def issue_list(request):
-    if request.user.role == Role.API_CLIENT:
+    if not policy.can_view_issue_list(request.user):
         raise Http404
     found = listing.build_listing(request)
     rows = found.rows.select_related("store", "department", "assignee")
@@ -154,7 +147,7 @@ def issue_list(request):
         "page": page,
         "filterset": found.filterset,
         "open_statuses_query": f"?view={found.tab}&{open_statuses}",
-        "can_submit": _can_submit(request.user),
+        "can_submit": policy.can_submit(request.user),
     }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "issues/_list_results.html", context)
@@ -163,7 +156,7 @@ def issue_list(request):
 
 @login_required
 def issue_export(request):
-    if request.user.role == Role.API_CLIENT:
+    if not policy.can_view_issue_list(request.user):
         raise Http404
     rows = listing.build_listing(request).rows.select_related(
         "store__region", "department", "assignee", "submitted_by", "duplicate_of"
@@ -181,14 +174,10 @@ def issue_export(request):
 # --- triage queue ---------------------------------------------------------------------
 
 
-def _is_triager(user) -> bool:
-    return user.is_superuser or user.role in policy.TRIAGERS
-
-
 @login_required
 def triage_queue(request):
     user = request.user
-    if not _is_triager(user):
+    if not policy.can_triage_queue(user):
         return forbidden(request, _("分级队列只对运营专员和运营负责人开放。"))
     queue = (
         _visible(request)

@@ -77,6 +77,27 @@ def test_navigation_by_role(cast):
     assert "issues:list" not in names(cast.dms)
 
 
+GATED_PAGES = {
+    "issues:submit": "/issues/new/",
+    "issues:list": "/issues/",
+    "issues:triage": "/issues/triage/",
+    "issues:systemic_list": "/issues/systemic/",
+}
+
+
+@pytest.mark.parametrize("who", [*PEOPLE, "outsider", "dms"])
+def test_a_link_is_shown_exactly_when_its_page_opens(who, cast, client):
+    """Navigation and page gates read the same predicates of ``issues.policy`` (a quality
+    lead, who may submit, used to get no link)."""
+    user = getattr(cast, who)
+    client.force_login(user)
+    shown = {item["name"] for item in items_for(user)}
+    for name, url in GATED_PAGES.items():
+        assert (name in shown) == (client.get(url).status_code == 200), (who, name)
+    if who == "lead":
+        assert "issues:submit" in shown
+
+
 def test_submit_and_triage_pages_are_refused_to_other_roles(cast, client):
     client.force_login(cast.head)
     assert client.get("/issues/new/").status_code == 403
