@@ -19,7 +19,8 @@ from closedloop.org.choices import Role
 
 from . import selectors
 from .choices import FINISHED_STATUSES, VOID_STATUSES, Action, EventKind, Priority, Status
-from .forms import IssueListFilterSet
+from .filtersets import IssueFilterSet
+from .forms import SortForm
 from .models import Issue, IssueEvent
 
 # --- SLA clocks on a row ---------------------------------------------------------------
@@ -182,10 +183,16 @@ NEXT_DUE = Case(
 )
 
 
+#: Filters of the issue FilterSet the list page leaves out: its tabs decide ``overdue``
+#: and ``mine``, its sort (``SortForm``) the order; it offers no impact scope filter.
+LIST_OMITS = ("ordering", "overdue", "mine", "impact_scope")
+
+
 @dataclass
 class Listing:
     tab: str
-    filterset: IssueListFilterSet
+    filterset: IssueFilterSet
+    sort_form: SortForm
     counts: dict
     rows: object  # the ordered queryset of the current tab
     group: str | None
@@ -198,8 +205,11 @@ def build_listing(request) -> Listing:
     tab = request.GET.get("view")
     if tab not in TAB_KEYS:
         tab = TAB_KEYS[0]
-    filterset = IssueListFilterSet(
-        request.GET or None, queryset=Issue.objects.visible_to(user), request=request
+    filterset = IssueFilterSet(
+        request.GET or None,
+        queryset=Issue.objects.visible_to(user),
+        request=request,
+        omit=LIST_OMITS,
     )
     base = filterset.qs
     now = timezone.now()
@@ -210,7 +220,8 @@ def build_listing(request) -> Listing:
     counts.update(dict.fromkeys(("priority", "department", "status"), counts["all"]))
     rows = base.filter(tab_filters[tab]) if tab in tab_filters else base
 
-    sort = filterset.form.cleaned_data.get("sort") if filterset.is_valid() else ""
+    sort_form = SortForm(request.GET)
+    sort = sort_form.cleaned_data["sort"] if sort_form.is_valid() else ""
     group, order = None, []
     if tab == "priority":
         group, order = "priority", [PRIORITY_RANK]
@@ -225,7 +236,9 @@ def build_listing(request) -> Listing:
     }.get(tab, ["-submitted_at"])
     order += [sort] if sort else default_sort
     rows = rows.annotate(next_due=NEXT_DUE).order_by(*order, "-pk")
-    return Listing(tab=tab, filterset=filterset, counts=counts, rows=rows, group=group)
+    return Listing(
+        tab=tab, filterset=filterset, sort_form=sort_form, counts=counts, rows=rows, group=group
+    )
 
 
 #: The grouped tabs: the field an issue is grouped by, and its label on the group header.

@@ -22,6 +22,7 @@ from closedloop.web import forbidden
 
 from . import policy, services
 from .choices import OPEN_STATUSES, SystemicAction, SystemicStatus
+from .filtersets import SystemicIssueFilterSet
 from .forms import add_service_error
 from .models import Issue, SystemicIssue
 from .workflow import SYSTEMIC_FLOW
@@ -71,10 +72,9 @@ class StatusForm(forms.Form):
 def systemic_list(request):
     if not policy.can_view_systemic(request.user):
         raise Http404
-    base = SystemicIssue.objects.visible_to(request.user)
-    status = request.GET.get("status", "")
     rows = (
-        base.select_related("department", "owner")
+        SystemicIssue.objects.visible_to(request.user)
+        .select_related("department", "owner")
         .annotate(
             issue_count=Count("issues", distinct=True),
             store_count=Count("issues__store", distinct=True),
@@ -82,13 +82,13 @@ def systemic_list(request):
         )
         .order_by("status", "-created_at")
     )
-    if status in SystemicStatus.values:
-        rows = rows.filter(status=status)
+    filterset = SystemicIssueFilterSet(request.GET or None, queryset=rows, request=request)
+    status = filterset.form.cleaned_data.get("status", "") if filterset.is_valid() else ""
     return render(
         request,
         "issues/systemic_list.html",
         {
-            "rows": rows,
+            "rows": filterset.qs,
             "status": status,
             "statuses": SystemicStatus.choices,
             "can_edit": policy.can_edit_systemic(request.user),

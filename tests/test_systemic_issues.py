@@ -156,3 +156,20 @@ def test_migration_gives_existing_systemic_issues_their_first_history_row(cast):
         "identified",
         SystemicIssue.objects.get(pk=made.pk).created_at,
     )
+
+
+def test_list_filters_by_status_through_its_filterset(cast, client):
+    services.create_systemic_issue(actor=cast.lead, title="配件调拨慢")
+    pushed = services.create_systemic_issue(actor=cast.lead, title="DMS 派工模块性能")
+    services.set_systemic_status(systemic=pushed, actor=cast.lead, status="pushed")
+    client.force_login(cast.director)
+
+    def titles(query):
+        response = client.get(f"/issues/systemic/{query}")
+        assert response.status_code == 200
+        return {row.title for row in response.context["rows"]}, response.context["status"]
+
+    assert titles("?status=pushed") == ({"DMS 派工模块性能"}, "pushed")
+    assert titles("?status=identified") == ({"配件调拨慢"}, "identified")
+    # An unknown status filters nothing, as an empty one does.
+    assert titles("?status=lost") == titles("") == ({"配件调拨慢", "DMS 派工模块性能"}, "")
