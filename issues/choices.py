@@ -16,6 +16,8 @@ class Status(models.TextChoices):
 OPEN_STATUSES = (Status.SUBMITTED, Status.TRIAGED, Status.IN_PROGRESS, Status.WAITING_FOR_STORE)
 #: Statuses whose issues never count in KPIs.
 VOID_STATUSES = (Status.REJECTED, Status.DUPLICATE)
+#: Statuses in which nothing more happens to an issue (no uploads, no clocks running).
+FINISHED_STATUSES = (Status.CLOSED, Status.REJECTED, Status.DUPLICATE)
 
 
 class Category(models.TextChoices):
@@ -58,16 +60,10 @@ class EventKind(models.TextChoices):
     SYSTEMIC = "systemic", _("归入系统性问题")
 
 
-class SystemicStatus(models.TextChoices):
-    IDENTIFIED = "identified", _("已识别")
-    IN_PROGRESS = "in_progress", _("推进中")
-    PUSHED = "pushed", _("已推动")
-    LANDED = "landed", _("已落地")
-
-
 class Action(models.TextChoices):
     """Every state change of an issue, as named in the allowed-transitions table."""
 
+    SUBMIT = "submit", _("提交问题")
     TRIAGE = "triage", _("分级")
     CHANGE_PRIORITY = "change_priority", _("调整优先级")
     ACCEPT = "accept", _("受理")
@@ -82,9 +78,14 @@ class Action(models.TextChoices):
     ASSIGN = "assign", _("指派")
 
 
+#: The status of a row being created, before its first action (``Action.SUBMIT``,
+#: ``SystemicAction.IDENTIFY``) moves it into the flow.
+NO_STATUS = ""
+
 S = Status
 #: The allowed-transitions table: action -> {from status: to status}. Services enforce it.
 TRANSITIONS: dict[str, dict[str, str]] = {
+    Action.SUBMIT: {NO_STATUS: S.SUBMITTED},
     Action.TRIAGE: {S.SUBMITTED: S.TRIAGED},
     Action.CHANGE_PRIORITY: {
         S.TRIAGED: S.TRIAGED,
@@ -107,6 +108,34 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     Action.MARK_DUPLICATE: {S.SUBMITTED: S.DUPLICATE, S.TRIAGED: S.DUPLICATE},
 }
 del S
+
+
+class SystemicStatus(models.TextChoices):
+    IDENTIFIED = "identified", _("已识别")
+    IN_PROGRESS = "in_progress", _("推进中")
+    PUSHED = "pushed", _("已推动")
+    LANDED = "landed", _("已落地")
+
+
+class SystemicAction(models.TextChoices):
+    """Every recorded change of a systemic issue; the first four move its status."""
+
+    IDENTIFY = "identify", _("识别")
+    START = "start", _("开始推进")
+    PUSH = "push", _("推动总部")
+    LAND = "land", _("确认落地")
+    GROUP = "group", _("归入问题")
+
+
+SS = SystemicStatus
+#: The systemic issue's allowed-transitions table: action -> {from status: to status}.
+SYSTEMIC_TRANSITIONS: dict[str, dict[str, str]] = {
+    SystemicAction.IDENTIFY: {NO_STATUS: SS.IDENTIFIED},
+    SystemicAction.START: {SS.IDENTIFIED: SS.IN_PROGRESS, SS.PUSHED: SS.IN_PROGRESS},
+    SystemicAction.PUSH: {SS.IDENTIFIED: SS.PUSHED, SS.IN_PROGRESS: SS.PUSHED},
+    SystemicAction.LAND: {SS.IN_PROGRESS: SS.LANDED, SS.PUSHED: SS.LANDED},
+}
+del SS
 
 #: Suggested priority from the impact scope (DOMAIN.md §3).
 SUGGESTED_PRIORITY = {

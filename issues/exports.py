@@ -15,7 +15,7 @@ import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import services
+from . import selectors
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Dates and times are written as Beijing time, as the people reading them live it.
@@ -54,10 +54,10 @@ def columns():
         (_("期望解决日期"), 12, "date", lambda i: i.expected_resolution_date),
         (_("响应截止"), 17, "datetime", lambda i: _local(i.response_due_at)),
         (_("首次响应时间"), 17, "datetime", lambda i: _local(i.first_response_at)),
-        (_("响应超时"), 8, "text", lambda i: yes if services.response_breached(i) else no),
+        (_("响应超时"), 8, "text", lambda i: yes if selectors.response_breached(i) else no),
         (_("解决截止"), 17, "datetime", lambda i: _local(i.resolution_due_at)),
         (_("解决时间"), 17, "datetime", lambda i: _local(i.resolved_at)),
-        (_("解决超时"), 8, "text", lambda i: yes if services.resolution_breached(i) else no),
+        (_("解决超时"), 8, "text", lambda i: yes if selectors.resolution_breached(i) else no),
         (_("关闭时间"), 17, "datetime", lambda i: _local(i.closed_at)),
         (_("解决方案"), 30, "text", lambda i: i.resolution),
         (_("评分"), 6, "number", lambda i: i.rating),

@@ -1,15 +1,22 @@
-"""One FilterSet for issues, shared by the API and the HTML list pages (STYLE.md 8)."""
+"""One FilterSet per model, shared by the API and the HTML list pages (STYLE.md 8).
+
+The widgets the pages render are set on the filters themselves; the API ignores them.
+Free-text search is ``search`` everywhere."""
 
 import datetime as dt
+from functools import cache
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Category, ImpactScope, Priority, Status
-from .models import Issue
-from .services import mine_q, overdue_q
+from closedloop.org.models import Department, Region, Store
+
+from .choices import Category, ImpactScope, Priority, Status, SystemicStatus
+from .models import Issue, SystemicIssue
+from .selectors import mine_q, overdue_q
 
 ORDERING_FIELDS = (
     ("submitted_at", "submitted_at"),
@@ -22,20 +29,51 @@ ORDERING_FIELDS = (
 )
 
 
+def _codes(model, user, everything, label=lambda code, name: name):
+    """The select options of a code filter: the rows the person can see, computed only
+    when a page renders them (the API never does) and then only once."""
+
+    @cache
+    def choices():
+        rows = model.objects.visible_to(user).values_list("code", "name")
+        return [("", everything), *((code, label(code, name)) for code, name in rows)]
+
+    return choices
+
+
 class IssueFilterSet(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("状态"))
-    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("优先级"))
-    category = django_filters.MultipleChoiceFilter(choices=Category.choices, label=_("问题分类"))
-    impact_scope = django_filters.MultipleChoiceFilter(
-        choices=ImpactScope.choices, label=_("影响范围")
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices, label=_("状态"), widget=forms.CheckboxSelectMultiple
     )
-    department = django_filters.CharFilter(field_name="department__code", label=_("责任部门"))
-    store = django_filters.CharFilter(field_name="store__code", label=_("门店"))
-    region = django_filters.CharFilter(field_name="store__region__code", label=_("区域"))
+    priority = django_filters.MultipleChoiceFilter(
+        choices=Priority.choices, label=_("优先级"), widget=forms.CheckboxSelectMultiple
+    )
+    category = django_filters.MultipleChoiceFilter(
+        choices=Category.choices, label=_("问题分类"), widget=forms.CheckboxSelectMultiple
+    )
+    impact_scope = django_filters.MultipleChoiceFilter(
+        choices=ImpactScope.choices, label=_("影响范围"), widget=forms.CheckboxSelectMultiple
+    )
+    # By code; a page shows the visible ones as a select (options set per request).
+    department = django_filters.CharFilter(
+        field_name="department__code", label=_("责任部门"), widget=forms.Select
+    )
+    store = django_filters.CharFilter(
+        field_name="store__code", label=_("门店"), widget=forms.Select
+    )
+    region = django_filters.CharFilter(
+        field_name="store__region__code", label=_("区域"), widget=forms.Select
+    )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("超时预警"))
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("我负责的"))
-    submitted_after = django_filters.DateFilter(method="filter_after", label=_("提交日期起"))
-    submitted_before = django_filters.DateFilter(method="filter_before", label=_("提交日期止"))
+    submitted_after = django_filters.DateFilter(
+        method="filter_after", label=_("提交日期起"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    submitted_before = django_filters.DateFilter(
+        method="filter_before",
+        label=_("提交日期止"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     search = django_filters.CharFilter(method="filter_search", label=_("搜索"))
     ordering = django_filters.OrderingFilter(fields=ORDERING_FIELDS, label=_("排序"))
 
@@ -55,6 +93,23 @@ class IssueFilterSet(django_filters.FilterSet):
             "submitted_before",
             "search",
         ]
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, omit=()):
+        """``omit``: filters a page leaves out (the list page's tabs decide ``overdue`` and
+        ``mine``, its own sort the order)."""
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        for name in omit:
+            self.filters.pop(name)
+        user = getattr(request, "user", None)
+        if user is not None:
+            for name, model, everything, label in (
+                ("department", Department, _("全部部门"), lambda code, name: name),
+                ("store", Store, _("全部门店"), lambda code, name: f"{code} {name}"),
+                ("region", Region, _("全部区域"), lambda code, name: name),
+            ):
+                self.filters[name].extra["widget"] = forms.Select(
+                    choices=_codes(model, user, everything, label)
+                )
 
     def filter_overdue(self, queryset, name, value):
         if value is None:
@@ -88,3 +143,27 @@ class IssueFilterSet(django_filters.FilterSet):
             | Q(store__name__icontains=value)
             | Q(store__code__iexact=value)
         )
+
+    @property
+    def single_store(self) -> bool:
+        """A person with one store (a store manager) gets no store or region filter."""
+        return len(list(self.form.fields["store"].widget.choices)) <= 2  # "all" and theirs
+
+    @property
+    def active_count(self) -> int:
+        """How many filters (search aside) are set: shown on the filter toggle."""
+        if not self.is_bound or not self.form.is_valid():
+            return 0
+        return sum(
+            1
+            for name, value in self.form.cleaned_data.items()
+            if name != "search" and value not in (None, "", [], ())
+        )
+
+
+class SystemicIssueFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=SystemicStatus.choices, label=_("状态"))
+
+    class Meta:
+        model = SystemicIssue
+        fields = ["status"]

@@ -3,15 +3,15 @@ happen to an issue lives in ``services`` and ``policy`` (the views call those)."
 
 from __future__ import annotations
 
-import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from closedloop.errors import DomainError
 from closedloop.org.choices import DEPARTMENT_ROLES, Role
-from closedloop.org.models import Department, Region, Store, User
+from closedloop.org.models import Department, Store, User
 
 from .choices import (
     MAX_ATTACHMENTS,
@@ -21,9 +21,7 @@ from .choices import (
     Channel,
     ImpactScope,
     Priority,
-    Status,
 )
-from .filtersets import IssueFilterSet
 
 ACCEPT_UPLOADS = "image/*,application/pdf"
 
@@ -40,6 +38,17 @@ def text_area(rows: int, limit: int = MAX_COMMENT_LENGTH, **attrs) -> forms.Text
     """A textarea that stops at the services' limit (the services refuse longer text,
     and their message shows on the field)."""
     return forms.Textarea(attrs={"rows": rows, "maxlength": limit, **attrs})
+
+
+def add_service_error(form: forms.Form, exc: DomainError) -> None:
+    """Put a service's refusal next to the field it concerns, or above the form."""
+    placed = False
+    for field, errors in (exc.errors or {}).items():
+        for error in errors if isinstance(errors, list | tuple) else [errors]:
+            form.add_error(field if field in form.fields else None, str(error))
+            placed = True
+    if not placed:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -180,7 +189,7 @@ class IssueSubmitForm(forms.Form):
         }
 
 
-# --- list filters -----------------------------------------------------------------------
+# --- list order ------------------------------------------------------------------------
 
 SORT_CHOICES = [
     ("", _("默认排序")),
@@ -193,79 +202,11 @@ SORT_CHOICES = [
 ]
 
 
-class IssueListFilterSet(IssueFilterSet):
-    """The shared ``IssueFilterSet`` with the list page's widgets: selects instead of free
-    text for department, store and region, checkboxes for the multi-choice fields."""
+class SortForm(forms.Form):
+    """排序 on the list page: the order inside the tab's grouping. (The API orders with the
+    filterset's ``ordering``.)"""
 
-    status = django_filters.MultipleChoiceFilter(
-        choices=Status.choices, label=_("状态"), widget=forms.CheckboxSelectMultiple
-    )
-    priority = django_filters.MultipleChoiceFilter(
-        choices=Priority.choices, label=_("优先级"), widget=forms.CheckboxSelectMultiple
-    )
-    category = django_filters.MultipleChoiceFilter(
-        choices=Category.choices, label=_("问题分类"), widget=forms.CheckboxSelectMultiple
-    )
-    department = django_filters.ChoiceFilter(
-        field_name="department__code", label=_("责任部门"), empty_label=_("全部部门")
-    )
-    store = django_filters.ChoiceFilter(
-        field_name="store__code", label=_("门店"), empty_label=_("全部门店")
-    )
-    region = django_filters.ChoiceFilter(
-        field_name="store__region__code", label=_("区域"), empty_label=_("全部区域")
-    )
-    submitted_after = django_filters.DateFilter(
-        method="filter_after", label=_("提交日期起"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    submitted_before = django_filters.DateFilter(
-        method="filter_before",
-        label=_("提交日期止"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    sort = django_filters.ChoiceFilter(
-        method="filter_noop",
-        label=_("排序"),
-        choices=SORT_CHOICES[1:],
-        empty_label=SORT_CHOICES[0][1],
-    )
-
-    def __init__(self, data=None, *args, request=None, **kwargs):
-        super().__init__(data, *args, request=request, **kwargs)
-        user = request.user
-        self.filters["department"].extra["choices"] = list(
-            Department.objects.visible_to(user).values_list("code", "name")
-        )
-        self.filters["region"].extra["choices"] = list(
-            Region.objects.visible_to(user).values_list("code", "name")
-        )
-        self.filters["store"].extra["choices"] = [
-            (code, f"{code} {name}")
-            for code, name in Store.objects.visible_to(user).values_list("code", "name")
-        ]
-        # The list page sorts with ``sort`` inside the tab's grouping; the tab decides
-        # ``overdue`` and ``mine``.
-        for name in ("ordering", "overdue", "mine", "impact_scope"):
-            self.filters.pop(name, None)
-
-    @property
-    def single_store(self) -> bool:
-        """A person with one store (a store manager) gets no store or region filter."""
-        return len(self.filters["store"].extra["choices"]) <= 1
-
-    def filter_noop(self, queryset, name, value):
-        return queryset
-
-    @property
-    def active_count(self) -> int:
-        """How many filters (search and sort aside) are set: shown on the filter toggle."""
-        if not self.is_bound or not self.form.is_valid():
-            return 0
-        return sum(
-            1
-            for name, value in self.form.cleaned_data.items()
-            if name not in ("search", "sort") and value not in (None, "", [], ())
-        )
+    sort = forms.ChoiceField(label=_("排序"), choices=SORT_CHOICES, required=False)
 
 
 # --- actions on one issue -------------------------------------------------------------

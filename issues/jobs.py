@@ -93,10 +93,10 @@ def sla_sweep(now: dt.datetime) -> dict:
 )
 def auto_close(now: dt.datetime) -> dict:
     """Close resolved issues the store left unanswered for 7 days."""
-    from . import services
+    from . import selectors, services
 
     closed = 0
-    for issue in services.auto_close_due(now).only("pk").iterator():
+    for issue in selectors.auto_close_due(now).only("pk").iterator():
         if services.auto_close(issue=issue, at=now) is not None:
             closed += 1
     return {"closed": closed}

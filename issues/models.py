@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from closedloop.org.choices import DEPARTMENT_ROLES, Role
 from closedloop.org.models import Department, Store, sees_everything
 
+from . import policy
 from .choices import (
     Category,
     Channel,
@@ -19,6 +20,7 @@ from .choices import (
     ImpactScope,
     Priority,
     Status,
+    SystemicAction,
     SystemicStatus,
 )
 
@@ -49,13 +51,7 @@ class SystemicIssueQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Systemic problems are headquarters' work: HQ roles see them, stores do not
         (their own issues show the link)."""
-        from closedloop.org.choices import HQ_ROLES
-
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        if user.is_superuser or user.role in HQ_ROLES:
-            return self
-        return self.none()
+        return self if policy.can_view_systemic(user) else self.none()
 
 
 @pghistory.track()
@@ -91,6 +87,44 @@ class SystemicIssue(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class SystemicEvent(models.Model):
+    """The history of a systemic issue: one row per status change and grouping."""
+
+    systemic_issue = models.ForeignKey(
+        # ``events`` is pghistory's snapshot table of the row; this is the workflow's.
+        SystemicIssue,
+        on_delete=models.CASCADE,
+        related_name="history",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"))
+    action = models.CharField(_("动作"), max_length=20, choices=SystemicAction.choices)
+    from_status = models.CharField(
+        _("原状态"), max_length=16, choices=SystemicStatus.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("新状态"), max_length=16, choices=SystemicStatus.choices, blank=True
+    )
+    body = models.TextField(_("内容"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("系统性问题记录")
+        verbose_name_plural = _("系统性问题记录")
+        indexes = [models.Index(fields=["systemic_issue", "at"])]
+
+    def __str__(self):
+        return f"{self.systemic_issue_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
 
 class Issue(models.Model):
@@ -225,7 +259,9 @@ class IssueEvent(models.Model):
     """The timeline and history: one row per transition, comment, note, assignment."""
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("类型"), max_length=16, choices=EventKind.choices)
+    kind = models.CharField(
+        _("类型"), max_length=16, choices=EventKind.choices, default=EventKind.TRANSITION
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),

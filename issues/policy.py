@@ -1,13 +1,68 @@
-"""Who may do what to a visible issue. Visibility itself is ``Issue.objects.visible_to``;
-this module answers the action question (a visible issue, a forbidden action → 403)."""
+"""Who may do what in the issues app: the one source for the page gates, the navigation
+(``issues.navigation`` shows a link exactly when its page would open), the workflows'
+permissions and the services' checks.
+
+Visibility of rows is ``Issue.objects.visible_to`` / ``SystemicIssue.objects.visible_to``
+(invisible → 404); this module answers the action question (a visible issue, a forbidden
+action → 403)."""
 
 from __future__ import annotations
 
-from closedloop.org.choices import DEPARTMENT_ROLES, Role
+from closedloop.org.choices import DEPARTMENT_ROLES, HQ_ROLES, Role
 
 from .choices import Action
 
 TRIAGERS = frozenset({Role.OPS_SPECIALIST, Role.QUALITY_LEAD})
+#: Roles that may open the submit form (store managers for their store, HQ for a store
+#: they cover, transcribing from the chat groups or the meeting).
+SUBMITTER_ROLES = frozenset({Role.STORE_MANAGER, Role.OPS_SPECIALIST, Role.QUALITY_LEAD})
+#: Who groups issues into systemic ones and drives their status.
+SYSTEMIC_EDITORS = frozenset({Role.QUALITY_LEAD, Role.OPS_SPECIALIST})
+
+
+def _active(user) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+def can_submit(user) -> bool:
+    """The submit form (提交问题)."""
+    return (
+        _active(user)
+        and not user.is_read_only
+        and (user.is_superuser or user.role in SUBMITTER_ROLES)
+    )
+
+
+def has_own_store(user) -> bool:
+    """我的门店问题 in the navigation: store managers. (The page opens for everyone and
+    shows, for a person without a store, the issues they submitted.)"""
+    return _active(user) and (user.is_superuser or user.role == Role.STORE_MANAGER)
+
+
+def can_view_issue_list(user) -> bool:
+    """The list with its five working views and its export: people, not machine clients."""
+    return _active(user) and (user.is_superuser or user.role != Role.API_CLIENT)
+
+
+def can_triage_queue(user) -> bool:
+    """The triage queue (分级队列)."""
+    return _active(user) and (user.is_superuser or user.role in TRIAGERS)
+
+
+def can_view_systemic(user) -> bool:
+    """Systemic problems are headquarters' work: HQ roles see them, stores never."""
+    return _active(user) and (user.is_superuser or user.role in HQ_ROLES)
+
+
+def can_edit_systemic(user) -> bool:
+    """Creating systemic issues, grouping issues into them, moving their status."""
+    return _active(user) and (user.is_superuser or user.role in SYSTEMIC_EDITORS)
+
+
+# --- actions on an issue -----------------------------------------------------------------
 
 
 def _is_admin(user) -> bool:
@@ -43,15 +98,20 @@ def _is_triager(user, issue) -> bool:
 
 def can(user, action: str, issue) -> bool:
     """True when ``user`` may perform ``action`` on ``issue`` (state aside)."""
-    if not (user.is_authenticated and user.is_active) or user.is_read_only:
+    if not _active(user) or user.is_read_only:
         return False
     if user.role == Role.API_CLIENT:
         # The DMS pushes and reads; it may also relay the store's side.
         return user.has_scope("issues:write") and action in {
+            Action.SUBMIT,
             Action.STORE_REPLY,
             Action.CONFIRM,
             Action.REOPEN,
         }
+    if action == Action.SUBMIT:
+        # Anyone may report a problem; the store must be in their scope (the service
+        # checks it as input, on the store field).
+        return True
     if action in (Action.TRIAGE, Action.CHANGE_PRIORITY, Action.REJECT, Action.MARK_DUPLICATE):
         return _is_triager(user, issue)
     if action in (Action.ACCEPT, Action.ASK_STORE, Action.RESOLVE, Action.ASSIGN):
@@ -62,7 +122,7 @@ def can(user, action: str, issue) -> bool:
 
 
 def can_comment(user, issue, *, public: bool) -> bool:
-    if not (user.is_authenticated and user.is_active) or user.is_read_only:
+    if not _active(user) or user.is_read_only:
         return False
     if user.role == Role.API_CLIENT:
         return user.has_scope("issues:write") and public
@@ -70,6 +130,11 @@ def can_comment(user, issue, *, public: bool) -> bool:
         # Internal notes are for headquarters only, never the store.
         return user.role != Role.STORE_MANAGER
     return True
+
+
+def can_upload(user, issue) -> bool:
+    """Photos and PDFs: whoever may reply publicly (never a read-only account)."""
+    return can_comment(user, issue, public=True)
 
 
 def sees_internal_notes(user) -> bool:
@@ -82,3 +147,11 @@ def counts_as_department_response(user, issue) -> bool:
         (user.role in DEPARTMENT_ROLES and user.department_id == issue.department_id)
         or (issue.assignee_id is not None and issue.assignee_id == user.pk)
     )
+
+
+# --- actions on a systemic issue ---------------------------------------------------------
+
+
+def can_systemic(user, action: str, systemic) -> bool:
+    """The systemic workflow's permission: every action is the editors'."""
+    return can_edit_systemic(user)

@@ -17,18 +17,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from closedloop.errors import DomainError
-from closedloop.org.choices import HQ_ROLES, Role
 from closedloop.org.models import Department
+from closedloop.web import forbidden
 
-from . import services
-from .choices import OPEN_STATUSES, SystemicStatus
+from . import policy, services
+from .choices import OPEN_STATUSES, SystemicAction, SystemicStatus
+from .filtersets import SystemicIssueFilterSet
+from .forms import add_service_error
 from .models import Issue, SystemicIssue
-
-EDITORS = frozenset({Role.QUALITY_LEAD, Role.OPS_SPECIALIST})
-
-
-def _can_edit(user) -> bool:
-    return user.is_superuser or user.role in EDITORS
+from .workflow import SYSTEMIC_FLOW
 
 
 def _numbers(text: str) -> list[str]:
@@ -73,12 +70,11 @@ class StatusForm(forms.Form):
 
 @login_required
 def systemic_list(request):
-    if not (request.user.is_superuser or request.user.role in HQ_ROLES):
+    if not policy.can_view_systemic(request.user):
         raise Http404
-    base = SystemicIssue.objects.visible_to(request.user)
-    status = request.GET.get("status", "")
     rows = (
-        base.select_related("department", "owner")
+        SystemicIssue.objects.visible_to(request.user)
+        .select_related("department", "owner")
         .annotate(
             issue_count=Count("issues", distinct=True),
             store_count=Count("issues__store", distinct=True),
@@ -86,29 +82,24 @@ def systemic_list(request):
         )
         .order_by("status", "-created_at")
     )
-    if status in SystemicStatus.values:
-        rows = rows.filter(status=status)
+    filterset = SystemicIssueFilterSet(request.GET or None, queryset=rows, request=request)
+    status = filterset.form.cleaned_data.get("status", "") if filterset.is_valid() else ""
     return render(
         request,
         "issues/systemic_list.html",
         {
-            "rows": rows,
+            "rows": filterset.qs,
             "status": status,
             "statuses": SystemicStatus.choices,
-            "can_edit": _can_edit(request.user),
+            "can_edit": policy.can_edit_systemic(request.user),
         },
     )
 
 
 @login_required
 def systemic_new(request):
-    if not _can_edit(request.user):
-        return render(
-            request,
-            "issues/forbidden.html",
-            {"message": _("只有运营人员可以创建系统性问题。")},
-            status=403,
-        )
+    if not policy.can_edit_systemic(request.user):
+        return forbidden(request, _("只有运营人员可以创建系统性问题。"))
     form = SystemicForm(request.POST or None, initial={"issues": request.GET.get("issues", "")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -122,7 +113,7 @@ def systemic_new(request):
                 issues=grouped,
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("已创建系统性问题“%(t)s”。") % {"t": systemic.title})
             return redirect("issues:systemic_detail", pk=systemic.pk)
@@ -142,6 +133,11 @@ def systemic_detail(request, pk):
         .order_by("store__region__code", "store__code", "-submitted_at")
     )
     stores = {issue.store_id for issue in issues}
+    history = list(systemic.history.select_related("actor"))
+    for event in history:
+        event.label = SystemicAction(event.action).label
+        event.from_label = SystemicStatus(event.from_status).label if event.from_status else ""
+        event.to_label = SystemicStatus(event.to_status).label if event.to_status else ""
     return render(
         request,
         "issues/systemic_detail.html",
@@ -149,44 +145,50 @@ def systemic_detail(request, pk):
             "systemic": systemic,
             "issues": issues,
             "store_count": len(stores),
-            "can_edit": _can_edit(request.user),
+            "can_edit": policy.can_edit_systemic(request.user),
             "add_form": AddIssuesForm(),
             "status_form": StatusForm(initial={"status": systemic.status}),
-            "next_statuses": sorted(services.SYSTEMIC_FLOW.get(systemic.status, ())),
+            "next_statuses": [
+                SYSTEMIC_FLOW.target(systemic, action)
+                for action in SYSTEMIC_FLOW.available(systemic, request.user)
+            ],
+            "history": history,
         },
     )
+
+
+def _change(request, pk, form_class, invalid: str, perform):
+    """A change posted from the detail page: validate, call ``perform(systemic, data)``
+    (a service; returns the success message), say what happened, go back to the page."""
+    systemic = get_object_or_404(SystemicIssue.objects.visible_to(request.user), pk=pk)
+    form = form_class(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(invalid, field=next(iter(form.fields)))
+        done = perform(systemic, form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("issues:systemic_detail", pk=systemic.pk)
 
 
 @login_required
 @require_POST
 def systemic_add(request, pk):
-    systemic = get_object_or_404(SystemicIssue.objects.visible_to(request.user), pk=pk)
-    form = AddIssuesForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise DomainError(_("请填写问题编号。"), field="issues")
-        grouped = _visible_issues(request.user, _numbers(form.cleaned_data["issues"]))
+    def group(systemic, data):
+        grouped = _visible_issues(request.user, _numbers(data["issues"]))
         count = services.group_into_systemic(systemic=systemic, issues=grouped, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已归入 %(n)d 个问题。") % {"n": count})
-    return redirect("issues:systemic_detail", pk=systemic.pk)
+        return _("已归入 %(n)d 个问题。") % {"n": count}
+
+    return _change(request, pk, AddIssuesForm, _("请填写问题编号。"), group)
 
 
 @login_required
 @require_POST
 def systemic_status(request, pk):
-    systemic = get_object_or_404(SystemicIssue.objects.visible_to(request.user), pk=pk)
-    form = StatusForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise DomainError(_("请选择状态。"), field="status")
-        services.set_systemic_status(
-            systemic=systemic, actor=request.user, status=form.cleaned_data["status"]
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("状态已更新。"))
-    return redirect("issues:systemic_detail", pk=systemic.pk)
+    def move(systemic, data):
+        services.set_systemic_status(systemic=systemic, actor=request.user, status=data["status"])
+        return _("状态已更新。")
+
+    return _change(request, pk, StatusForm, _("请选择状态。"), move)

@@ -87,4 +87,3 @@ class UserAdmin(BaseUserAdmin):
         if not services.can_change_user(actor=request.user, target=before, staff_after=staff_after):
             raise PermissionDenied
         super().save_model(request, obj, form, change)
-

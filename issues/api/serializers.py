@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from .. import services
+from .. import selectors
 from ..choices import (
     MAX_COMMENT_LENGTH,
     MAX_DESCRIPTION_LENGTH,
@@ -188,10 +188,10 @@ class IssueSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_response_breached(self, obj) -> bool:
-        return services.response_breached(obj)
+        return selectors.response_breached(obj)
 
     def get_resolution_breached(self, obj) -> bool:
-        return services.resolution_breached(obj)
+        return selectors.resolution_breached(obj)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_rectification(self, obj) -> str | None:

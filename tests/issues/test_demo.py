@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from issues.choices import Status
 from issues.models import Issue, IssueEvent
-from issues.services import overdue_q
+from issues.selectors import overdue_q
 
 pytestmark = pytest.mark.django_db
 

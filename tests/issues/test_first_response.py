@@ -3,7 +3,7 @@ or by someone outside the department."""
 
 import pytest
 
-from issues import services
+from issues import selectors, services
 from issues.models import Issue
 from tests.factories import at, new_issue, to_triaged
 
@@ -48,8 +48,8 @@ def test_breach_flags_are_exact(cast):
     submitted = at(2026, 11, 23, 10)  # Monday; P1 response 24 calendar hours
     issue = to_triaged(cast, new_issue(cast, when=submitted), when=submitted)
     assert issue.response_due_at == at(2026, 11, 24, 10)
-    assert not services.response_breached(issue, at(2026, 11, 24, 10))
-    assert services.response_breached(issue, at(2026, 11, 24, 10, 0, 1))
+    assert not selectors.response_breached(issue, at(2026, 11, 24, 10))
+    assert selectors.response_breached(issue, at(2026, 11, 24, 10, 0, 1))
     services.accept(issue=issue, actor=cast.head, at=at(2026, 11, 24, 10))
     issue.refresh_from_db()
-    assert not services.response_breached(issue, at(2026, 12, 30))
+    assert not selectors.response_breached(issue, at(2026, 12, 30))

@@ -7,9 +7,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from closedloop.errors import DomainError
-from issues import services
+from closedloop.errors import DomainError, PermissionDenied
+from issues import selectors, services
+from issues.choices import Action
 from issues.models import Attachment, Issue, RoutingRule
+from issues.workflow import ISSUE_FLOW
 from tests.factories import at, new_issue, png
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +29,25 @@ def test_failed_creation_does_not_burn_a_number(cast):
     with pytest.raises(DomainError):
         new_issue(cast, when=at(2026, 3, 1, 9), title="")
     assert new_issue(cast, when=at(2026, 3, 1, 10)).number == "ISS-2026-00002"
+
+
+def test_submitting_is_the_workflows_first_action(cast):
+    """提交 goes through the kit: the actor's right is checked, the history row says so."""
+    issue = new_issue(cast, when=at(2026, 3, 2, 9))
+    (event,) = issue.events.all()
+    assert (event.action, event.kind, event.actor, event.from_status, event.to_status) == (
+        Action.SUBMIT,
+        "transition",
+        cast.manager,
+        "",
+        "submitted",
+    )
+    assert Action.SUBMIT not in ISSUE_FLOW.available(issue, cast.manager)
+    # A read-only executive sees every store but may not report for one.
+    with pytest.raises(PermissionDenied):
+        new_issue(cast, who=cast.executive, when=at(2026, 3, 2, 10))
+    assert Issue.objects.count() == 1
+    assert new_issue(cast, when=at(2026, 3, 2, 11)).number == "ISS-2026-00002"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -159,4 +180,4 @@ def test_similar_open_issues_of_other_stores(cast):
     new_issue(
         cast, who=cast.neighbour, store=cast.org.ningbo, title="配件缺货", category="supply_chain"
     )
-    assert services.similar_open_issues(mine) == [other]
+    assert selectors.similar_open_issues(mine) == [other]

@@ -71,6 +71,27 @@ def test_navigation_by_role(cast):
     assert "issues:list" not in names(cast.dms)
 
 
+GATED_PAGES = {
+    "issues:submit": "/issues/new/",
+    "issues:list": "/issues/",
+    "issues:triage": "/issues/triage/",
+    "issues:systemic_list": "/issues/systemic/",
+}
+
+
+@pytest.mark.parametrize("who", [*PEOPLE, "outsider", "dms"])
+def test_a_link_is_shown_exactly_when_its_page_opens(who, cast, client):
+    """Navigation and page gates read the same predicates of ``issues.policy`` (a quality
+    lead, who may submit, used to get no link)."""
+    user = getattr(cast, who)
+    client.force_login(user)
+    shown = {item["name"] for item in items_for(user)}
+    for name, url in GATED_PAGES.items():
+        assert (name in shown) == (client.get(url).status_code == 200), (who, name)
+    if who == "lead":
+        assert "issues:submit" in shown
+
+
 def test_submit_and_triage_pages_are_refused_to_other_roles(cast, client):
     client.force_login(cast.head)
     assert client.get("/issues/new/").status_code == 403
@@ -235,6 +256,26 @@ def test_one_click_triage_from_the_queue(cast, client):
     assert issue.status == Status.TRIAGED and issue.priority == "P0"
     assert issue.department.code == "IT"
     assert "已分级" in " ".join(_messages(response))
+
+
+def test_an_outside_next_is_ignored(cast, client):
+    issue = new_issue(cast)
+    client.force_login(cast.ops)
+    response = client.post(
+        f"/issues/{issue.number}/do/triage/",
+        {"triage-priority": "P2", "triage-department": "IT", "next": "https://evil.example/"},
+    )
+    assert response.status_code == 302 and response["Location"] == f"/issues/{issue.number}/"
+
+
+def test_refused_pages_use_the_generic_403_page_with_the_reason(cast, client):
+    client.force_login(cast.head)
+    response = client.get("/issues/new/")
+    assert response.status_code == 403
+    assert [t.name for t in response.templates][0] == "403.html"
+    assert 'data-testid="forbidden"' in _text(response) and "你的角色不能提交问题。" in _text(
+        response
+    )
 
 
 def test_reject_without_reason_from_the_queue_says_why_and_changes_nothing(cast, client):

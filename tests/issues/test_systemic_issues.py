@@ -5,7 +5,7 @@ import pytest
 
 from closedloop.errors import InvalidTransition, PermissionDenied
 from issues import services
-from issues.models import IssueEvent, SystemicIssue
+from issues.models import IssueEvent, SystemicEvent, SystemicIssue
 from tests.factories import new_issue
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +79,96 @@ def test_store_manager_gets_404(cast, client):
     client.force_login(cast.manager)
     assert client.get("/issues/systemic/").status_code == 404
     assert client.get(f"/issues/systemic/{systemic.pk}/").status_code == 404
+
+
+def test_every_change_is_recorded_through_the_workflow(cast, two_stores):
+    a, b = two_stores
+    systemic = services.create_systemic_issue(actor=cast.ops, title="DMS 派工模块性能", issues=[a])
+    services.group_into_systemic(systemic=systemic, issues=[a, b], actor=cast.lead)
+    services.set_systemic_status(systemic=systemic, actor=cast.lead, status="in_progress")
+    services.set_systemic_status(systemic=systemic, actor=cast.ops, status="landed")
+    rows = list(
+        SystemicEvent.objects.filter(systemic_issue=systemic).values_list(
+            "actor__username", "action", "from_status", "to_status", "body"
+        )
+    )
+    assert rows == [
+        ("ops", "identify", "", "identified", ""),
+        ("ops", "group", "", "", a.number),
+        ("lead", "group", "", "", b.number),  # a was grouped already
+        ("lead", "start", "identified", "in_progress", ""),
+        ("ops", "land", "in_progress", "landed", ""),
+    ]
+
+
+def test_refused_changes_record_nothing(cast):
+    systemic = services.create_systemic_issue(actor=cast.lead, title="配件调拨慢")
+    with pytest.raises(PermissionDenied):
+        services.set_systemic_status(systemic=systemic, actor=cast.head, status="pushed")
+    with pytest.raises(InvalidTransition):
+        services.set_systemic_status(systemic=systemic, actor=cast.lead, status="identified")
+    assert SystemicEvent.objects.filter(systemic_issue=systemic).count() == 1
+    assert SystemicIssue.objects.get().status == "identified"
+
+
+def test_detail_page_shows_the_history_and_refuses_an_illegal_change(cast, client):
+    systemic = services.create_systemic_issue(actor=cast.lead, title="配件调拨慢")
+    services.set_systemic_status(systemic=systemic, actor=cast.lead, status="pushed")
+    client.force_login(cast.ops)
+    page = client.get(f"/issues/systemic/{systemic.pk}/")
+    history = [(e.action, e.actor) for e in page.context["history"]]
+    assert history == [("identify", cast.lead), ("push", cast.lead)]
+    text = page.content.decode()
+    assert "推动总部" in text and "已推动" in text
+    # Offered next: what the table allows from 已推动 (推进中, 已落地), nothing else.
+    assert page.context["next_statuses"] == ["in_progress", "landed"]
+
+    services.set_systemic_status(systemic=systemic, actor=cast.lead, status="landed")
+    response = client.post(
+        f"/issues/systemic/{systemic.pk}/status/", {"status": "pushed"}, follow=True
+    )
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == ["系统性问题当前为“已落地”，不能改为“已推动”。"]
+    assert SystemicIssue.objects.get().status == "landed"
+    assert SystemicEvent.objects.filter(systemic_issue=systemic).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_gives_existing_systemic_issues_their_first_history_row(cast):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("issues", "0005_issueevent_kind_default")]
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("issues", "SystemicIssue")
+    made = old.objects.create(title="配件调拨慢", owner_id=cast.lead.pk, status="pushed")
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(latest)  # through 0006_systemicevent, and back where the suite was
+    row = SystemicEvent.objects.get(systemic_issue_id=made.pk)
+    assert (row.actor, row.action, row.from_status, row.to_status, row.at) == (
+        cast.lead,
+        "identify",
+        "",
+        "identified",
+        SystemicIssue.objects.get(pk=made.pk).created_at,
+    )
+
+
+def test_list_filters_by_status_through_its_filterset(cast, client):
+    services.create_systemic_issue(actor=cast.lead, title="配件调拨慢")
+    pushed = services.create_systemic_issue(actor=cast.lead, title="DMS 派工模块性能")
+    services.set_systemic_status(systemic=pushed, actor=cast.lead, status="pushed")
+    client.force_login(cast.director)
+
+    def titles(query):
+        response = client.get(f"/issues/systemic/{query}")
+        assert response.status_code == 200
+        return {row.title for row in response.context["rows"]}, response.context["status"]
+
+    assert titles("?status=pushed") == ({"DMS 派工模块性能"}, "pushed")
+    assert titles("?status=identified") == ({"配件调拨慢"}, "identified")
+    # An unknown status filters nothing, as an empty one does.
+    assert titles("?status=lost") == titles("") == ({"配件调拨慢", "DMS 派工模块性能"}, "")

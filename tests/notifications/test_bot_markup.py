@@ -2,7 +2,7 @@
 text, never as markup: no disguised link, image, ``<font>`` colour or WeCom mention in an
 official SLA alert. WeCom and DingTalk get full-width forms of the markup characters;
 Feishu's post elements are literal text. Posted to the real HTTP receiver of
-test_notification_channels.py on 127.0.0.1."""
+tests/notifications/test_channels.py on 127.0.0.1."""
 
 import pytest
 

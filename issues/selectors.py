@@ -1,0 +1,110 @@
+"""Reads about issues that more than one place needs: the SLA state of one issue, the
+working views' conditions (超时预警, 我负责的), similar open issues, what is due to close.
+
+Writes are in ``services``; visibility is ``Issue.objects.visible_to``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.db.models import Q
+from django.utils import timezone
+
+from closedloop.org.choices import DEPARTMENT_ROLES, Role
+from closedloop.org.models import User
+
+from .choices import AUTO_CLOSE_DAYS, OPEN_STATUSES, REOPEN_WINDOW_DAYS, Status
+from .models import Issue
+
+#: An open clock due within this many hours shows as 即将超时.
+DUE_SOON_HOURS = 4
+
+
+def effective_now(issue: Issue, now: dt.datetime) -> dt.datetime:
+    """The clock's "now": it stands still while the issue waits for the store."""
+    return issue.sla_paused_at or now
+
+
+def response_breached(issue: Issue, now: dt.datetime | None = None) -> bool:
+    if issue.status in (Status.REJECTED, Status.DUPLICATE) or issue.response_due_at is None:
+        return False
+    answered = issue.first_response_at or effective_now(issue, now or timezone.now())
+    return answered > issue.response_due_at
+
+
+def resolution_breached(issue: Issue, now: dt.datetime | None = None) -> bool:
+    if issue.status in (Status.REJECTED, Status.DUPLICATE) or issue.resolution_due_at is None:
+        return False
+    done = issue.resolved_at or effective_now(issue, now or timezone.now())
+    return done > issue.resolution_due_at
+
+
+def reopen_expired(issue: Issue, now: dt.datetime | None = None) -> bool:
+    """Resolved longer ago than the reopening window: the store must submit a new issue."""
+    return issue.resolved_at is not None and (now or timezone.now()) - issue.resolved_at > (
+        dt.timedelta(days=REOPEN_WINDOW_DAYS)
+    )
+
+
+def overdue_q(now: dt.datetime, *, soon_hours: int = DUE_SOON_HOURS) -> Q:
+    """Open issues whose response or resolution is past due or due within ``soon_hours``
+    (the 超时预警 view). Issues waiting for the store are paused and left out."""
+    horizon = now + dt.timedelta(hours=soon_hours)
+    running = Q(status__in=[s for s in OPEN_STATUSES if s != Status.WAITING_FOR_STORE])
+    return running & (
+        Q(first_response_at__isnull=True, response_due_at__lte=horizon)
+        | Q(resolution_due_at__lte=horizon)
+    )
+
+
+def mine_q(user: User) -> Q:
+    """我负责的: assigned to me, my department's, or submitted by me."""
+    q = Q(assignee=user) | Q(submitted_by=user)
+    if user.role in DEPARTMENT_ROLES and user.department_id:
+        q |= Q(department_id=user.department_id)
+    if user.role == Role.OPS_SPECIALIST:
+        q |= Q(store__in=user.stores.all(), status=Status.SUBMITTED)
+    return q
+
+
+_WORD = re.compile(r"[A-Za-z0-9]+|[\u4e00-\u9fff]")
+
+
+def _terms(text: str) -> set[str]:
+    """Latin words and Chinese character bigrams: enough to spot the same problem."""
+    tokens = _WORD.findall(text.lower())
+    words = {t for t in tokens if len(t) > 1}
+    chars = [t for t in tokens if len(t) == 1 and "\u4e00" <= t <= "\u9fff"]
+    words.update(a + b for a, b in zip(chars, chars[1:], strict=False))
+    return words
+
+
+def similar_open_issues(issue: Issue, *, limit: int = 5, pool: int = 300) -> list[Issue]:
+    """Open issues of other stores in the same category that share words with this one."""
+    mine = _terms(f"{issue.title} {issue.description}")
+    if not mine:
+        return []
+    candidates = (
+        Issue.objects.open()
+        .filter(category=issue.category)
+        .exclude(store_id=issue.store_id)
+        .exclude(pk=issue.pk)
+        .select_related("store")
+        .order_by("-submitted_at")[:pool]
+    )
+    scored = []
+    for other in candidates:
+        theirs = _terms(f"{other.title} {other.description}")
+        overlap = len(mine & theirs)
+        if overlap:
+            scored.append((overlap / len(mine | theirs), other))
+    scored.sort(key=lambda pair: pair[0], reverse=True)
+    return [other for score, other in scored[:limit] if score >= 0.08]
+
+
+def auto_close_due(now: dt.datetime):
+    """Resolved issues the store left unanswered for 7 days (set-based selection)."""
+    return Issue.objects.filter(
+        status=Status.RESOLVED, resolved_at__lte=now - dt.timedelta(days=AUTO_CLOSE_DAYS)
+    )
