@@ -21,6 +21,7 @@ from closedloop.errors import DomainError, InvalidTransition, PermissionDenied
 from closedloop.numbering import format_number, next_value
 from closedloop.org.choices import DEPARTMENT_ROLES, Role
 from closedloop.org.models import Department, Store, User
+from integrations.services import webhooks
 
 from . import alerts, policy, sla
 from . import notifications as notices
@@ -94,7 +95,7 @@ def _event(
     public=True,
     data=None,
 ) -> IssueEvent:
-    return IssueEvent.objects.create(
+    event = IssueEvent.objects.create(
         issue=issue,
         kind=kind,
         actor=actor,
@@ -106,6 +107,10 @@ def _event(
         public=public,
         data=data or {},
     )
+    # The one hook for outbound webhooks: a submission or status change becomes
+    # issue.created / issue.status_changed after the transaction commits.
+    webhooks.issue_event_recorded(event)
+    return event
 
 
 def _transition(issue, *, action, actor, at, to_status, body="", public=True, data=None):

@@ -1,14 +1,18 @@
-"""API permissions: scopes for machine clients, read-only for executives."""
+"""API permissions: scopes for machine clients and API tokens, read-only for executives."""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from closedloop.org.choices import Role
+from closedloop.org.choices import ApiScope, Role
+from closedloop.org.models import token_bound
 
 
 class ScopedWrite(BasePermission):
-    """Writes need ``view.write_scope`` for machine clients; executives only read.
+    """Writes need ``view.write_scope``, reads ``view.read_scope`` (or the write scope);
+    executives only read.
 
-    Reads are open to every authenticated user; rows are filtered by ``visible_to``.
+    A person's session has every scope of their role; a machine client has its
+    ``api_scopes``; an API token narrows either to the token's scopes. Rows are filtered
+    by ``visible_to``.
     """
 
     def has_permission(self, request, view):
@@ -17,10 +21,8 @@ class ScopedWrite(BasePermission):
             return False
         if request.method in SAFE_METHODS:
             read_scope = getattr(view, "read_scope", None)
-            return (
-                read_scope is None
-                or user.role != Role.API_CLIENT
-                or _has_any(user, read_scope, getattr(view, "write_scope", None))
+            return read_scope is None or _has_any(
+                user, read_scope, getattr(view, "write_scope", None)
             )
         if user.is_read_only:
             return False
@@ -32,6 +34,14 @@ def _has_any(user, *scopes):
     return any(s and user.has_scope(s) for s in scopes)
 
 
+def _org_admin(user) -> bool:
+    """Quality lead, superuser or a client with ``org:write``; never through a token
+    bound to certain stores (organisation data is the whole network's)."""
+    if user.is_superuser or user.role in (Role.QUALITY_LEAD, Role.API_CLIENT):
+        return user.has_scope(ApiScope.ORG_WRITE) and not token_bound(user)
+    return False
+
+
 class OrgAdminWrite(BasePermission):
     """Organisation writes: the quality lead, a superuser, or a client with ``org:write``."""
 
@@ -41,9 +51,7 @@ class OrgAdminWrite(BasePermission):
             return False
         if request.method in SAFE_METHODS:
             return True
-        if user.is_superuser or user.role == Role.QUALITY_LEAD:
-            return True
-        return user.role == Role.API_CLIENT and user.has_scope("org:write")
+        return _org_admin(user)
 
 
 class UserAdminWrite(BasePermission):
@@ -55,4 +63,4 @@ class UserAdminWrite(BasePermission):
             return False
         if request.method in SAFE_METHODS:
             return True
-        return user.is_superuser or user.role == Role.QUALITY_LEAD
+        return _org_admin(user) and user.role != Role.API_CLIENT

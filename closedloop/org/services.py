@@ -337,6 +337,7 @@ QUALITY_LEAD_PERMISSIONS = {
         "systemicissue",
     ],
     "notifications": ["botwebhook", "delivery"],
+    "integrations": ["metricdefinition"],
     "django_celery_beat": ["periodictask", "intervalschedule", "crontabschedule"],
 }
 
