@@ -266,9 +266,11 @@ class WebhookViewSet(
         return policy.can_manage_webhooks(user)
 
     def get_queryset(self):
+        queryset = WebhookSubscription.objects.visible_to(self.request.user)
+        if self.action in ("deliveries", "redeliver"):
+            return queryset  # only the row: the deliveries are what is shown
         return (
-            WebhookSubscription.objects.visible_to(self.request.user)
-            .select_related("owner")
+            queryset.select_related("owner")
             .prefetch_related("stores", "regions")
             .order_by("-created_at", "-pk")
         )
@@ -280,7 +282,11 @@ class WebhookViewSet(
             raise _not_found() from exc
 
     def _fresh(self, subscription):
-        return self.get_queryset().get(pk=subscription.pk)
+        return (
+            WebhookSubscription.objects.select_related("owner")
+            .prefetch_related("stores", "regions")
+            .get(pk=subscription.pk)
+        )
 
     def create(self, request, *args, **kwargs):
         writer = s.WebhookWriteSerializer(data=request.data)
