@@ -14,9 +14,8 @@ from rest_framework.test import APIClient
 
 from closedloop.notifications.models import Notification
 from integrations.models import MetricAlert, MetricDefinition, MetricReading
-from integrations.services import metrics
 from issues import services as issue_services
-from issues.choices import Channel, Status
+from issues.choices import Channel
 from issues.models import Issue
 
 from .conftest import seed_integrations
