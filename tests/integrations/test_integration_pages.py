@@ -224,3 +224,11 @@ def test_a_store_without_metrics_says_so(cast, client):
     client.force_login(cast.manager)
     html = client.get("/org/stores/HZ001/").content.decode()
     assert "暂无指标数据" in html and 'id="store-metric-series"' not in html
+
+
+def test_the_pages_speak_english_on_request(cast, client):
+    cast.lead.language = "en"
+    cast.lead.save(update_fields=["language"])
+    client.force_login(cast.lead)
+    html = client.get("/integrations/").content.decode()
+    assert "Integrations" in html and "New token" in html and "接口令牌" not in html
