@@ -55,6 +55,12 @@ class Command(BaseCommand):
 
             created = load_issues(count=issues) if issues > 0 else 0
             self.stdout.write(_("演示问题：新增 %(n)d 条（已有问题时不再生成）。") % {"n": created})
+            from integrations.demo import load_metrics
+
+            readings = load_metrics() if issues > 0 else 0
+            self.stdout.write(
+                _("演示门店指标：新增 %(n)d 条（已有数据时不再生成）。") % {"n": readings}
+            )
         self.print_logins(demo.logins())
 
     def print_logins(self, logins):
