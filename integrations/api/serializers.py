@@ -77,6 +77,12 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 # --- metrics -----------------------------------------------------------------------------
 
 
+class MetricThresholdSerializer(serializers.Serializer):
+    value = serializers.DecimalField(max_digits=14, decimal_places=4, coerce_to_string=False)
+    breach = serializers.ChoiceField(choices=[("above", "above"), ("below", "below")])
+    consecutive_days = serializers.IntegerField()
+
+
 class MetricDefinitionSerializer(serializers.ModelSerializer):
     direction = serializers.ChoiceField(choices=MetricDirection.choices, read_only=True)
     threshold = serializers.DecimalField(
@@ -93,12 +99,39 @@ class MetricDefinitionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MetricDefinition
-        fields = ["code", "name", "unit", "direction", "threshold", "consecutive_days", "breach"]
+        fields = [
+            "code",
+            "name",
+            "unit",
+            "direction",
+            "thresholds",
+            "threshold",
+            "consecutive_days",
+            "breach",
+        ]
         read_only_fields = fields
+
+    thresholds = serializers.SerializerMethodField(
+        help_text=_(
+            "预警：超过 value（breach 方向）连续 consecutive_days 天即开问题；null 表示不预警"
+        )
+    )
 
     @extend_schema_field(serializers.ChoiceField(choices=[("above", "above"), ("below", "below")]))
     def get_breach(self, obj) -> str:
         return "above" if obj.direction == MetricDirection.LOWER else "below"
+
+    @extend_schema_field(MetricThresholdSerializer(allow_null=True))
+    def get_thresholds(self, obj) -> dict | None:
+        if obj.threshold is None:
+            return None
+        return MetricThresholdSerializer(
+            {
+                "value": obj.threshold,
+                "breach": self.get_breach(obj),
+                "consecutive_days": obj.consecutive_days,
+            }
+        ).data
 
 
 class MetricReadingSerializer(serializers.ModelSerializer):

@@ -49,6 +49,8 @@ def test_the_sources_definitions_ship(db, api, cast):
     first = response.json()["results"][0]
     assert first["threshold"] == 35 and first["breach"] == "above"
     assert first["consecutive_days"] == 3 and first["direction"] == "lower"
+    assert first["thresholds"] == {"value": 35, "breach": "above", "consecutive_days": 3}
+    assert response.json()["results"][1]["thresholds"] is None  # nps: no alert shipped
 
 
 def test_a_batch_is_upserted_by_store_metric_and_date(cast, dms):
