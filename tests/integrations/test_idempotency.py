@@ -18,6 +18,7 @@ from integrations.models import IdempotencyRecord
 from issues import services as issue_services
 from issues.models import Attachment, Issue
 
+from ..celery_fixtures import private_queue  # noqa: F401 (fixture)
 from ..issue_helpers import new_issue, png, to_in_progress
 
 BODY = {
@@ -197,7 +198,12 @@ def _waiting_on_a_lock() -> bool:
 
 @pytest.mark.parametrize("same_body", [True, False], ids=["same-body", "other-body"])
 def test_concurrent_duplicates_are_answered_once(
-    transactional_db, cast, token_client, monkeypatch, same_body
+    transactional_db,
+    private_queue,  # noqa: F811 (the fixture imported above)
+    cast,
+    token_client,
+    monkeypatch,
+    same_body,  # noqa: F811
 ):
     """The first request holds its key while it works; the second, with the same key,
     waits on the unique index, then answers what the first committed (or 422)."""

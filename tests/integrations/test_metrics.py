@@ -18,6 +18,7 @@ from issues import services as issue_services
 from issues.choices import Channel
 from issues.models import Issue
 
+from ..celery_fixtures import private_queue  # noqa: F401 (fixture)
 from .conftest import seed_integrations
 
 
@@ -239,7 +240,11 @@ def test_the_new_issue_is_notified_like_any_other(cast, dms):
 
 
 def test_concurrent_batches_open_exactly_one_issue(
-    transactional_db, cast, token_client, monkeypatch
+    transactional_db,
+    private_queue,  # noqa: F811 (the fixture imported above)
+    cast,
+    token_client,
+    monkeypatch,  # noqa: F811
 ):
     """Two batches breach for the same store and metric at once (different days, so no
     reading row is shared). The first checks, finds no open alert and is held just before
