@@ -10,7 +10,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from closedloop.org.choices import DEPARTMENT_ROLES, Role
-from closedloop.org.models import Department, Store, sees_everything
+from closedloop.org.models import (
+    Department,
+    Store,
+    sees_everything_by_role,
+    within_token_bounds,
+)
 
 from . import policy
 from .choices import (
@@ -28,10 +33,14 @@ from .choices import (
 class IssueQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The issues ``user`` may see (DOMAIN.md §2): by store scope for store-side
-        roles, by department for department people, plus whatever they submitted."""
+        roles, by department for department people, plus whatever they submitted — and
+        only at the stores the request's API token is bound to, if it is."""
+        return within_token_bounds(self._visible_by_role(user), user, "store__")
+
+    def _visible_by_role(self, user):
         if not (user.is_authenticated and user.is_active):
             return self.none()
-        if sees_everything(user):
+        if sees_everything_by_role(user):
             return self
         own = Q(submitted_by=user)
         if user.role in DEPARTMENT_ROLES:

@@ -1,15 +1,17 @@
-"""API permissions: scopes for machine clients, read-only for executives."""
+"""API permissions: scopes for machine clients and API tokens, read-only for executives."""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from closedloop.org import policy as org_policy
-from closedloop.org.choices import Role
 
 
 class ScopedWrite(BasePermission):
-    """Writes need ``view.write_scope`` for machine clients; executives only read.
+    """Writes need ``view.write_scope``, reads ``view.read_scope`` (or the write scope);
+    executives only read.
 
-    Reads are open to every authenticated user; rows are filtered by ``visible_to``.
+    A person's session has every scope of their role; a machine client has its
+    ``api_scopes``; an API token narrows either to the token's scopes. Rows are filtered
+    by ``visible_to``.
     """
 
     def has_permission(self, request, view):
@@ -18,10 +20,8 @@ class ScopedWrite(BasePermission):
             return False
         if request.method in SAFE_METHODS:
             read_scope = getattr(view, "read_scope", None)
-            return (
-                read_scope is None
-                or user.role != Role.API_CLIENT
-                or _has_any(user, read_scope, getattr(view, "write_scope", None))
+            return read_scope is None or _has_any(
+                user, read_scope, getattr(view, "write_scope", None)
             )
         if user.is_read_only:
             return False

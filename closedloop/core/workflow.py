@@ -25,10 +25,16 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from closedloop.errors import InvalidTransition, PermissionDenied
+
+#: Sent after every history row the kit writes (``sender`` the history model, ``row``,
+#: ``obj``): the one hook for integrations (outbound webhooks) — it must only schedule
+#: work with ``transaction.on_commit``, never change the workflow's state.
+recorded = Signal()
 
 #: ``permission(user, action, obj) -> bool``: the app's policy predicate (state aside).
 Permission = Callable[[object, str, object], bool]
@@ -100,9 +106,11 @@ class Workflow:
 
     def record(self, obj, *, actor, at, action: str = "", **fields) -> models.Model:
         """Write one history row for ``obj`` (a transition or any other recorded change)."""
-        return self.history_model._default_manager.create(
+        row = self.history_model._default_manager.create(
             **{self.history_fk: obj}, actor=actor, at=at, action=action, **fields
         )
+        recorded.send(sender=self.history_model, row=row, obj=obj)
+        return row
 
     def transition(self, obj, *, action: str, actor, at, **fields) -> models.Model:
         """Check, move ``obj`` to the target status (not saved) and record the change.

@@ -40,3 +40,16 @@ class ApiScope(models.TextChoices):
     ISSUES_WRITE = "issues:write", "issues:write"
     METRICS_WRITE = "metrics:write", "metrics:write"
     ORG_WRITE = "org:write", "org:write"
+    RECTIFICATIONS_READ = "rectifications:read", "rectifications:read"
+    RECTIFICATIONS_WRITE = "rectifications:write", "rectifications:write"
+    REPORTS_READ = "reports:read", "reports:read"
+    INSPECTIONS_READ = "inspections:read", "inspections:read"
+    WEBHOOKS_WRITE = "webhooks:write", "webhooks:write"
+
+
+def grants(scopes, scope: str) -> bool:
+    """True when the set ``scopes`` grants ``scope``; ``x:write`` includes ``x:read``."""
+    if scope in scopes:
+        return True
+    area, _sep, access = scope.partition(":")
+    return access == "read" and f"{area}:write" in scopes

@@ -14,16 +14,53 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ALL_SEEING_ROLES, DEPARTMENT_ROLES, HQ_ROLES, ApiScope, Role, StoreTier
+from .choices import (
+    ALL_SEEING_ROLES,
+    DEPARTMENT_ROLES,
+    HQ_ROLES,
+    ApiScope,
+    Role,
+    StoreTier,
+    grants,
+)
 
 
-def sees_everything(user) -> bool:
-    """Quality lead, executive, superuser and machine clients see every organisation row."""
+def token_limits(user):
+    """What the API token of the current request allows, or None (a session, or a call
+    from code). The token authentication (``integrations.auth``) puts it on the user of
+    that one request: its scopes (``allows(scope)``) and the stores and regions it is
+    bound to (``bound``, ``store_q(prefix)``)."""
+    return getattr(user, "token_limits", None)
+
+
+def token_bound(user) -> bool:
+    """True when the request's token is bound to certain stores or regions."""
+    limits = token_limits(user)
+    return bool(limits is not None and limits.bound)
+
+
+def within_token_bounds(queryset, user, prefix: str = ""):
+    """``queryset`` narrowed to the stores the request's token is bound to (``prefix`` is
+    the path to the store, e.g. ``"store__"``); unchanged without such a token."""
+    limits = token_limits(user)
+    if limits is None or not limits.bound:
+        return queryset
+    return queryset.filter(limits.store_q(prefix))
+
+
+def sees_everything_by_role(user) -> bool:
+    """Quality lead, executive, superuser and machine clients see every organisation row
+    by their role (``visible_to`` then applies the request's token bounds)."""
     return bool(
         user.is_authenticated
         and user.is_active
         and (user.is_superuser or user.role in ALL_SEEING_ROLES or user.role == Role.API_CLIENT)
     )
+
+
+def sees_everything(user) -> bool:
+    """Sees every row by role, and the request's API token is not bound to stores."""
+    return sees_everything_by_role(user) and not token_bound(user)
 
 
 class RegionQuerySet(models.QuerySet):
@@ -83,10 +120,13 @@ class Department(models.Model):
 
 class StoreQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The stores ``user`` may see (DOMAIN.md §2)."""
+        """The stores ``user`` may see (DOMAIN.md §2), within the request's token bounds."""
+        return within_token_bounds(self._visible_by_role(user), user)
+
+    def _visible_by_role(self, user):
         if not (user.is_authenticated and user.is_active):
             return self.none()
-        if sees_everything(user) or user.role in DEPARTMENT_ROLES:
+        if sees_everything_by_role(user) or user.role in DEPARTMENT_ROLES:
             # Departments serve the whole network; the store directory is theirs to read.
             return self
         if user.role == Role.STORE_MANAGER:
@@ -212,8 +252,13 @@ class User(AbstractUser):
         return self.role == Role.EXECUTIVE and not self.is_superuser
 
     def has_scope(self, scope: str) -> bool:
+        """May this request use ``scope``? An API token narrows what its user may do to
+        the token's scopes; a machine client never exceeds its own ``api_scopes``."""
+        limits = token_limits(self)
+        if limits is not None and not limits.allows(scope):
+            return False
         if self.is_superuser:
             return True
         if self.role == Role.API_CLIENT:
-            return scope in self.api_scopes
+            return grants(self.api_scopes, scope)
         return True

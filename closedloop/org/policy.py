@@ -7,7 +7,8 @@ person sees is answered by the models' ``visible_to`` (invisible → 404), not h
 
 from __future__ import annotations
 
-from .choices import Role
+from .choices import ApiScope, Role
+from .models import token_bound
 
 
 def is_signed_in(user) -> bool:
@@ -40,12 +41,17 @@ def can_import_org(user) -> bool:
 
 def can_write_org(user) -> bool:
     """Upserts of regions, departments and stores through the API: org admins and machine
-    clients holding the ``org:write`` scope."""
-    return is_org_admin(user) or (
-        is_signed_in(user) and user.role == Role.API_CLIENT and user.has_scope("org:write")
+    clients, holding the ``org:write`` scope (a person's session holds every scope of
+    their role), never through a token bound to certain stores or regions (organisation
+    data is the whole network's)."""
+    return (
+        is_signed_in(user)
+        and (user.is_superuser or user.role in (Role.QUALITY_LEAD, Role.API_CLIENT))
+        and user.has_scope(ApiScope.ORG_WRITE)
+        and not token_bound(user)
     )
 
 
 def can_write_users(user) -> bool:
     """Upserts of people through the API (API.md: quality lead or superuser only)."""
-    return is_org_admin(user)
+    return can_write_org(user) and user.role != Role.API_CLIENT

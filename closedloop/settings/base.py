@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rectification",
     "inspections",
     "dashboards",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "axes.middleware.AxesMiddleware",
+    # After authentication: a POST to the API with an Idempotency-Key is answered once.
+    "integrations.middleware.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "closedloop.urls"
@@ -220,7 +223,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "integrations.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -240,6 +243,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "closedloop.api.throttling.UserRateThrottle",
         "closedloop.api.throttling.AnonRateThrottle",
+        "integrations.auth.TokenRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": env("API_THROTTLE_USER", default="6000/hour"),
@@ -249,6 +253,11 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
+# Per API token (integrations.auth.TokenRateThrottle); a token may carry its own rate.
+API_TOKEN_THROTTLE_RATE = env("API_TOKEN_THROTTLE_RATE", default="600/min")
+
+# knox's token model is swappable; integrations.ApiToken points at it.
+KNOX_TOKEN_MODEL = "knox.AuthToken"
 REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
     "TOKEN_TTL": None,
@@ -265,7 +274,17 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "closedloop.org.choices.Role",
         "TierEnum": "closedloop.org.choices.StoreTier",
+        "StatusEnum": "issues.choices.Status",
+        "ApiScopesEnum": "closedloop.org.choices.ApiScope",
+        "WebhookEventEnum": "integrations.choices.WebhookEvent",
+        "WebhookDeliveryStatusEnum": "integrations.choices.DeliveryStatus",
+        "TokenStateEnum": "integrations.choices.TokenState",
+        "MetricDirectionEnum": "integrations.choices.MetricDirection",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "integrations.api.schema.document_integration_conventions",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
@@ -280,6 +299,20 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="closedloop <noreply@clos
 # EMAIL_TIMEOUT); once it has passed, the claimer is presumed dead and a redelivered task
 # or the ``outbox`` job (which waits a further 60 s) sends the delivery again.
 NOTIFICATION_CLAIM_LEASE_SECONDS = env.int("NOTIFICATION_CLAIM_LEASE_SECONDS", default=300)
+
+# Outbound webhooks (integrations): an attempt that fails is retried after
+# BASE · 2^(n-1) seconds (at most MAX_DELAY) until MAX_ATTEMPTS; a subscription whose
+# attempts fail DISABLE_AFTER times in a row is switched off and the quality lead told.
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_DELAY_SECONDS = env.int("WEBHOOK_RETRY_MAX_DELAY_SECONDS", default=6 * 3600)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_DISABLE_AFTER = env.int("WEBHOOK_DISABLE_AFTER", default=20)
+# Idempotency keys are kept this long (API.md: 24 h), then purged by a job.
+IDEMPOTENCY_TTL_HOURS = 24
+# A metric threshold opens an issue only for a breach that lasted into the last N days:
+# a backfill of old readings never opens issues for episodes long past.
+METRIC_ALERT_LOOKBACK_DAYS = env.int("METRIC_ALERT_LOOKBACK_DAYS", default=14)
 
 HEALTHZ_TIMEOUT_SECONDS = 2
 # ``/healthz`` shows why a part is down (hosts, ports, errors) to staff and to a monitor

@@ -28,8 +28,9 @@ from .actions import (
     store_reply,
     triage,
 )
-from .clock import recompute_open_issues
+from .clock import recompute_due_times, recompute_open_issues
 from .intake import create_issue
+from .routing import route
 from .systemic import create_systemic_issue, group_into_systemic, set_systemic_status
 from .uploads import ALLOWED_UPLOAD_TYPES, add_attachments
 
@@ -38,6 +39,8 @@ __all__ = [
     "accept",
     "add_attachments",
     "ask_store",
+    "recompute_due_times",
+    "route",
     "assign",
     "auto_close",
     "change_priority",

@@ -63,6 +63,9 @@ class Url:
     kwargs: Callable[[object], dict] | None = None
     #: An action URL: a POST by a person to an object outside their scope is a 404.
     post_only: bool = False
+    #: Per role, what that POST answers instead of 404: a page gate that refuses the role
+    #: whatever the object (403 for any id, so nothing leaks).
+    post_outside: dict = field(default_factory=dict)
     #: A query string for the GET (e.g. an export's filters).
     query: dict = field(default_factory=dict)
 
@@ -147,8 +150,34 @@ def build_notifications(cast, world) -> None:
     world.notification = SimpleNamespace(**own)
 
 
+def build_integrations(cast, world) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from integrations.models import WebhookDelivery
+    from integrations.services import imports, tokens, webhooks
+
+    token, _key = tokens.issue_token(user=cast.dms, scopes=["issues:read"], name="matrix")
+    world.token = SimpleNamespace(t=token)
+    hook = webhooks.create_subscription(
+        actor=cast.lead, url="http://127.0.0.1:9/hook", events=["issue.created"]
+    )
+    world.webhook = SimpleNamespace(w=hook)
+    webhooks.emit("issue.created", {"number": world.issue.hz.number})
+    world.delivery = SimpleNamespace(d=WebhookDelivery.objects.get(subscription=hook))
+    csv = "问题编号,门店编码\nOLD-1,HZ001\n".encode()
+    upload = SimpleUploadedFile("old.csv", csv, content_type="text/csv")
+    world.issueimport = SimpleNamespace(i=imports.upload(actor=cast.lead, file=upload))
+    world.metricdefinition = SimpleNamespace(m=_metric("waiting_minutes"))
+
+
+def _metric(code):
+    from integrations.models import MetricDefinition
+
+    return MetricDefinition.objects.get(code=code)
+
+
 #: Each app's part of the world, in order (each may use what the earlier ones made).
-BUILDERS = [build_org, build_issues, build_notifications]
+BUILDERS = [build_org, build_issues, build_notifications, build_integrations]
 
 
 def build_world() -> SimpleNamespace:
@@ -226,6 +255,13 @@ SCOPES: dict[str, dict[str, tuple[str | None, str | None]]] = {
     },
 }
 SCOPES["attachment"] = SCOPES["issue"]
+# Integration: credentials, subscriptions and imports are the quality lead's.
+_LEAD_ONLY = {**dict.fromkeys(ROLES, (None, "x")), "lead": ("x", None), "anonymous": ("x", None)}
+for _kind, _name in (("token", "t"), ("webhook", "w"), ("delivery", "d"), ("issueimport", "i")):
+    SCOPES[_kind] = {
+        role: tuple(_name if side else None for side in pair) for role, pair in _LEAD_ONLY.items()
+    }
+SCOPES["metricdefinition"] = dict.fromkeys(ROLES, ("m", None))
 
 
 def objects(world, kind: str, role: str) -> tuple[object | None, object | None]:
@@ -250,6 +286,18 @@ def attachment(item) -> dict:
 
 def api_attachment(item) -> dict:
     return {"number": item.issue.number, "attachment_id": item.pk}
+
+
+def delivery(item) -> dict:
+    return {"pk": item.subscription_id, "delivery_id": item.delivery_id}
+
+
+def api_delivery(item) -> dict:
+    return {"pk": item.subscription_id, "delivery_id": item.delivery_id}
+
+
+def metric_code(item) -> dict:
+    return {"code": item.code}
 
 
 def username(user) -> dict:
@@ -277,6 +325,9 @@ API_ISSUE_ACTIONS = (
     "store-reply",
     "triage",
 )
+
+#: The integration's pages are the quality lead's: everybody else gets 403 for any id.
+NOT_LEAD_403 = {role: 403 for role in ROLES if role not in ("lead", "anonymous")}
 
 URLS: dict[str, Url] = {
     # --- the site ------------------------------------------------------------------------
@@ -342,4 +393,41 @@ URLS: dict[str, Url] = {
     "api:notification-read": Url(
         action(anonymous=401), of="notification", kwargs=pk, post_only=True
     ),
+    # --- integrations: the quality lead's pages; the DMS's API ---------------------------
+    "integrations:tokens": Url(signed_in(403, lead=200)),
+    "integrations:token_revoke": Url(
+        action(lead=405), of="token", kwargs=pk, post_only=True, post_outside=NOT_LEAD_403
+    ),
+    "integrations:webhooks": Url(signed_in(403, lead=200)),
+    "integrations:webhook_detail": Url(scoped(403, 403, lead=200), of="webhook", kwargs=pk),
+    "integrations:webhook_toggle": Url(
+        action(), of="webhook", kwargs=pk, post_only=True, post_outside=NOT_LEAD_403
+    ),
+    "integrations:webhook_delete": Url(
+        action(), of="webhook", kwargs=pk, post_only=True, post_outside=NOT_LEAD_403
+    ),
+    "integrations:webhook_redeliver": Url(
+        action(), of="delivery", kwargs=delivery, post_only=True, post_outside=NOT_LEAD_403
+    ),
+    "integrations:imports": Url(signed_in(403, lead=200)),
+    "integrations:import_template": Url(signed_in(403, lead=200)),
+    "integrations:import_detail": Url(scoped(403, 403, lead=200), of="issueimport", kwargs=pk),
+    "integrations:metrics": Url(signed_in(403, lead=200)),
+    "api:token-list": Url(signed_in(403, lead=200, anonymous=401)),
+    # Endpoints of the quality lead's: other people are refused whatever the id (no leak).
+    "api:token-detail": Url(scoped(403, 403, lead=405, anonymous=401), of="token", kwargs=pk),
+    "api:metric-definition-list": Url(signed_in(anonymous=401)),
+    "api:metric-definition-detail": Url(
+        scoped(anonymous=401), of="metricdefinition", kwargs=metric_code
+    ),
+    "api:metric-list": Url(signed_in(anonymous=401)),
+    "api:webhook-list": Url(signed_in(403, lead=200, anonymous=401)),
+    "api:webhook-detail": Url(scoped(403, 403, lead=200, anonymous=401), of="webhook", kwargs=pk),
+    "api:webhook-deliveries": Url(
+        scoped(403, 403, lead=200, anonymous=401), of="webhook", kwargs=pk
+    ),
+    "api:webhook-redeliver": Url(
+        scoped(403, 403, lead=405, anonymous=401), of="delivery", kwargs=api_delivery
+    ),
+    "api:import-issues": Url(signed_in(403, lead=405, anonymous=401)),
 }

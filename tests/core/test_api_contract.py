@@ -32,7 +32,6 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -41,6 +40,10 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from closedloop.notifications.models import Notification
+from integrations.models import WebhookDelivery
+from integrations.services import metrics as metric_services
+from integrations.services import tokens as token_services
+from integrations.services import webhooks as webhook_services
 from issues import services
 from tests.factories import new_issue, png, to_in_progress, to_resolved, to_triaged
 
@@ -116,6 +119,7 @@ BODY_KEYS = {
     "assignee": "username",
     "head": "username",
     "duplicate_of": "number",
+    "metric": "metric",
 }
 
 
@@ -163,11 +167,18 @@ def _spoil_one_string(body: dict):
     return st.one_of(st.just(body), spoiled)
 
 
-def flatmap_body(context, body):
-    if not isinstance(body, dict) or not body:
-        return st.just(body)
+def _dict_body(body: dict):
     fields = st.fixed_dictionaries({key: _body_field(key, value) for key, value in body.items()})
     return fields.flatmap(_spoil_one_string)
+
+
+def flatmap_body(context, body):
+    if isinstance(body, list) and body and all(isinstance(item, dict) for item in body):
+        # A batch (POST /metrics/): each item like a body of its own.
+        return st.tuples(*(_dict_body(item) for item in body)).map(list)
+    if not isinstance(body, dict) or not body:
+        return st.just(body)
+    return _dict_body(body)
 
 
 for _schema in (lead_schema, dms_schema):
@@ -192,7 +203,8 @@ def _in_process_requests():
 @pytest.fixture
 def world(cast, settings, tmp_path, _in_process_requests):
     """Issues in several states at every store, an attachment, a notification each for
-    the lead and the ``dms`` client; their keys go to ``KNOWN`` for the hooks."""
+    the lead and the ``dms`` client, an API token, a webhook subscription with a delivery
+    and store metric readings; their keys go to ``KNOWN`` for the hooks."""
     settings.MEDIA_ROOT = tmp_path
     org = cast.org
     submitted = new_issue(cast)
@@ -214,23 +226,44 @@ def world(cast, settings, tmp_path, _in_process_requests):
         )
         for user in (cast.lead, cast.dms)
     ]
+    cast.dms.api_scopes = [*cast.dms.api_scopes, "webhooks:write", "issues:read"]
+    cast.dms.save(update_fields=["api_scopes"])
+    token, _key = token_services.issue_token(user=cast.dms, scopes=["issues:read"], name="报表")
+    subscription = webhook_services.create_subscription(
+        actor=cast.dms, url="http://127.0.0.1:9/hook", events=["issue.created"]
+    )
+    (delivery_pk,) = webhook_services.emit(
+        "issue.created", {"issue": {"number": submitted.number}}, store=org.hangzhou
+    )
+    delivery = WebhookDelivery.objects.get(pk=delivery_pk)
+    today = timezone.localdate()
+    metric_services.record_readings(
+        actor=cast.lead,
+        rows=[
+            {"store": code, "metric": "waiting_minutes", "date": today.isoformat(), "value": 30}
+            for code in ("HZ001", "GZ001")
+        ],
+    )
     KNOWN.clear()
     KNOWN.update(
         number=[i.number for i in (submitted, triaged, in_progress, resolved, ningbo, guangzhou)],
-        code=["HZ001", "NB001", "GZ001", "EAST", "SOUTH", "IT", "SCM"],
+        code=["HZ001", "NB001", "GZ001", "EAST", "SOUTH", "IT", "SCM", "waiting_minutes", "nps"],
+        metric=["waiting_minutes", "nps", "satisfaction", "complaints"],
+        delivery_id=[str(delivery.delivery_id)],
         store=["HZ001", "NB001", "GZ001"],
         region=["EAST", "SOUTH"],
         department=["IT", "SCM"],
         username=["manager", "ops", "head", "member", "lead", "dms", "director"],
         attachment_id=[attachment.pk],
-        id=[note.pk for note in notes],
+        id=[*(note.pk for note in notes), token.pk, subscription.pk],
     )
     yield cast
     KNOWN.clear()
 
 
 def _token(user) -> dict[str, str]:
-    _instance, key = AuthToken.objects.create(user=user)
+    """A token as the product issues them (the user's own scopes, no store bounds)."""
+    _row, key = token_services.issue_token(user=user)
     return {"Authorization": f"Token {key}"}
 
 

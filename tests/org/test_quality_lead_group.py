@@ -18,6 +18,7 @@ CONFIGURED = {
     ("issues", "systemicissue"),
     ("notifications", "botwebhook"),
     ("notifications", "delivery"),
+    ("integrations", "metricdefinition"),
     ("django_celery_beat", "periodictask"),
     ("django_celery_beat", "intervalschedule"),
     ("django_celery_beat", "crontabschedule"),
