@@ -325,7 +325,7 @@ def upsert_user(
 
 
 #: What the quality lead configures in the admin (SLA, calendar, routing, ladder, bots,
-#: schedules); everything else there stays read-only or hidden for them.
+#: schedules, inspection checklists); everything else there stays read-only or hidden for them.
 QUALITY_LEAD_GROUP = "运营负责人（配置）"
 QUALITY_LEAD_PERMISSIONS = {
     "issues": [
@@ -337,6 +337,7 @@ QUALITY_LEAD_PERMISSIONS = {
         "systemicissue",
     ],
     "notifications": ["botwebhook", "delivery"],
+    "inspections": ["checklisttemplate", "checklistitem"],
     "django_celery_beat": ["periodictask", "intervalschedule", "crontabschedule"],
 }
 
