@@ -45,6 +45,22 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     Action.ACCEPT: {S.FOLLOWING_UP: S.ACCEPTED},
     Action.CLOSE: {S.ACCEPTED: S.CLOSED},
 }
+
+#: The statuses in which each other recorded change may be made: the services enforce
+#: it, the pages offer an action only then (one table for both).
+ACTION_STATUSES: dict[str, tuple[str, ...]] = {
+    "add_finding": (S.DRAFT, S.FOLLOWING_UP),
+    "add_metric": (S.DRAFT, S.FOLLOWING_UP),
+    "record_step": (S.FOLLOWING_UP,),
+    "reinspect": (S.FOLLOWING_UP,),
+    "log": (S.FOLLOWING_UP, S.ACCEPTED),
+    "spot_check": (S.FOLLOWING_UP, S.ACCEPTED),
+    "plan": (S.FOLLOWING_UP, S.ACCEPTED),
+    "to_issue": (S.FOLLOWING_UP, S.ACCEPTED),
+    "resource": (S.FOLLOWING_UP, S.ACCEPTED),
+    "closure": (S.FOLLOWING_UP, S.ACCEPTED),
+    "experience": (S.ACCEPTED,),
+}
 del S
 
 

@@ -345,11 +345,6 @@ class CoreMetric(models.Model):
         return self.name
 
 
-class FindingQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(inspection__in=Inspection.objects.visible_to(user).values("pk"))
-
-
 class Finding(models.Model):
     """A problem found (发现的问题), which is also one row of the action plan
     (行动计划表: finding, owner, steps, due, acceptance criterion, resources, status)."""
@@ -397,8 +392,6 @@ class Finding(models.Model):
     rectification_ref = models.CharField(
         _("整改项目编号"), max_length=20, null=True, blank=True, db_index=True
     )
-
-    objects = FindingQuerySet.as_manager()
 
     class Meta:
         ordering = ["inspection", "seq"]

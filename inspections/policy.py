@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from closedloop.org.choices import DEPARTMENT_ROLES, Role
 
-from .choices import Action, Status
+from .choices import ACTION_STATUSES, Action, Status
 
 #: Roles that perform inspections and run their follow-up (运营专家; the quality lead).
 INSPECTOR_ROLES = frozenset({Role.OPS_SPECIALIST, Role.QUALITY_LEAD})
@@ -85,13 +85,16 @@ def is_store_side(user, inspection) -> bool:
 def can_update_plan(user, inspection) -> bool:
     """The action plan rows (owner, steps, due, status): the follow-up people and the
     store, which carries the plan out."""
-    if inspection.status in (Status.DRAFT, Status.CLOSED):
+    if inspection.status not in ACTION_STATUSES["plan"]:
         return False
     return can_follow_up(user, inspection) or is_store_side(user, inspection)
 
 
 def can_request_resource(user, inspection) -> bool:
-    return can_update_plan(user, inspection)
+    """Resources the plan needs: asked for by the follow-up people or the store."""
+    if inspection.status not in ACTION_STATUSES["resource"]:
+        return False
+    return can_follow_up(user, inspection) or is_store_side(user, inspection)
 
 
 def can_update_resource(user, request) -> bool:

@@ -21,6 +21,7 @@ from closedloop.org.models import Department, Store, User
 
 from . import notices, policy, rules
 from .choices import (
+    ACTION_STATUSES,
     DEFAULT_TEMPLATE_CODE,
     EXPERIENCE_DAYS_AFTER_ACCEPTANCE,
     FOLLOW_UP_PLAN,
@@ -58,9 +59,6 @@ from .models import (
     SpotCheck,
 )
 from .workflow import INSPECTION_FLOW
-
-SCORE_LIMIT = Decimal("9999.99")
-
 
 # --- helpers ----------------------------------------------------------------------------
 
@@ -147,9 +145,9 @@ def _require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def _in_follow_up(inspection: Inspection, *statuses: str) -> None:
-    wanted = statuses or (Status.FOLLOWING_UP,)
-    if inspection.status not in wanted:
+def _in_follow_up(inspection: Inspection, action: str) -> None:
+    """Refuse ``action`` outside the statuses ``ACTION_STATUSES`` allows it in."""
+    if inspection.status not in ACTION_STATUSES[action]:
         raise InvalidTransition(
             _("巡检当前状态为“%(s)s”，不能进行此操作。") % {"s": inspection.get_status_display()}
         )
@@ -567,7 +565,7 @@ def add_finding(
     at = _now(at)
     inspection = _lock(inspection)
     _require(policy.can_follow_up(actor, inspection), _("你无权修改该巡检。"))
-    _in_follow_up(inspection, Status.DRAFT, Status.FOLLOWING_UP)
+    _in_follow_up(inspection, "add_finding")
     items = {i.key: i for i in inspection.template.items.all()}
     data = _clean_finding(
         inspection, {"text": text, "priority": priority, "item": item, "metric": metric}, items
@@ -603,7 +601,7 @@ def add_metric(
     at = _now(at)
     inspection = _lock(inspection)
     _require(policy.can_follow_up(actor, inspection), _("你无权修改该巡检。"))
-    _in_follow_up(inspection, Status.DRAFT, Status.FOLLOWING_UP)
+    _in_follow_up(inspection, "add_metric")
     code = _text(metric)
     info = KNOWN_METRICS.get(code)
     if code and info is None:
@@ -767,7 +765,7 @@ def record_step(
     at = _now(at)
     inspection = _lock(inspection)
     _require(policy.can_follow_up(actor, inspection), _("你无权记录该巡检的跟进。"))
-    _in_follow_up(inspection)
+    _in_follow_up(inspection, "record_step")
     if kind not in (StepKind.CALL, StepKind.KICKOFF):
         raise DomainError(_("只能在这里记录 24 小时沟通和启动会。"), field="kind")
     day = _not_future(_date(done_on, "date"), at, "date", _("日期"))
@@ -825,7 +823,7 @@ def add_follow_up_log(
     at = _now(at)
     inspection = _lock(inspection)
     _require(policy.can_follow_up(actor, inspection), _("你无权记录该巡检的跟进。"))
-    _in_follow_up(inspection, Status.FOLLOWING_UP, Status.ACCEPTED)
+    _in_follow_up(inspection, "log")
     day = _not_future(_date(date, "date"), at, "date", _("跟进日期"))
     _not_before_report(inspection, day, "date", _("跟进日期"))
     participants = _required(participants, "participants", _("请填写参与人。"), limit=200)
@@ -873,7 +871,7 @@ def record_spot_check(
     at = _now(at)
     inspection = _lock(inspection)
     _require(policy.can_follow_up(actor, inspection), _("你无权记录该巡检的跟进。"))
-    _in_follow_up(inspection, Status.FOLLOWING_UP, Status.ACCEPTED)
+    _in_follow_up(inspection, "spot_check")
     if kind not in SpotCheckKind.values:
         raise DomainError(_("请选择抽查方式（远程/现场）。"), field="kind")
     day = _not_future(_date(date, "date"), at, "date", _("抽查日期"))
@@ -999,7 +997,7 @@ def reinspect(
     at = _now(at)
     inspection = _lock(inspection)
     _require(policy.can_follow_up(actor, inspection), _("你无权进行验收。"))
-    _in_follow_up(inspection)
+    _in_follow_up(inspection, "reinspect")
     day = _not_future(_date(date, "date"), at, "date", _("复检日期"))
     acceptance_step = _step(inspection, StepKind.ACCEPTANCE)
     if day < acceptance_step.starts_on:
@@ -1122,7 +1120,7 @@ def capture_experience(
     at = _now(at)
     inspection = _lock(inspection)
     _require(policy.can_follow_up(actor, inspection), _("你无权记录该巡检的跟进。"))
-    _in_follow_up(inspection, Status.ACCEPTED)
+    _in_follow_up(inspection, "experience")
     day = _not_future(_date(captured_on, "captured_on"), at, "captured_on", _("沉淀日期"))
     if inspection.accepted_on and day < inspection.accepted_on:
         raise DomainError(_("经验沉淀在验收通过之后。"), field="captured_on")
@@ -1192,7 +1190,7 @@ def update_closure_check(*, inspection: Inspection, actor: User, at=None, **flag
     at = _now(at)
     inspection = _lock(inspection)
     _require(policy.can_follow_up(actor, inspection), _("你无权确认闭环条件。"))
-    _in_follow_up(inspection, Status.FOLLOWING_UP, Status.ACCEPTED)
+    _in_follow_up(inspection, "closure")
     unknown = set(flags) - {*CLOSURE_FLAGS, "note"}
     if unknown:
         raise DomainError(_("不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -1368,7 +1366,7 @@ def finding_to_issue(
     inspection = _lock(finding.inspection)
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
     _require(policy.can_follow_up(actor, inspection), _("你无权把该问题转为问题单。"))
-    _in_follow_up(inspection, Status.FOLLOWING_UP, Status.ACCEPTED)
+    _in_follow_up(inspection, "to_issue")
     if finding.issue_id is not None:
         raise InvalidTransition(_("该发现问题已转为问题 %(n)s。") % {"n": finding.issue.number})
     prefill = issue_prefill(finding)

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from closedloop.errors import DomainError, InvalidTransition, PermissionDenied
 
 from . import board, exports, policy, reports, services
-from .choices import FindingStatus, Priority, Status, StepKind
+from .choices import ACTION_STATUSES, Action, FindingStatus, Priority, Status, StepKind
 from .filtersets import InspectionFilterSet
 from .forms import (
     BoardPageFilterSet,
@@ -46,6 +46,7 @@ from .forms import (
     place_errors,
 )
 from .models import Finding, Inspection, Photo, ResourceRequest
+from .workflow import INSPECTION_FLOW
 
 PAGE_SIZE = 25
 BOARD_PAGE_SIZE = 50
@@ -263,37 +264,27 @@ def _make_form(key, inspection, context, data=None, files=None, target=None):
     return form_class(data, files, **kwargs)
 
 
+#: Page actions that are transitions of the workflow (offered by ``INSPECTION_FLOW``).
+TRANSITION_ACTIONS = {"issue_report": Action.ISSUE_REPORT, "close": Action.CLOSE}
+#: Who may do the other actions (default: the follow-up people).
+ACTION_PERMISSIONS = {
+    "plan": policy.can_update_plan,
+    "resource": policy.can_request_resource,
+}
+
+
 def _allowed(key, user, inspection, target=None) -> bool:
-    status = inspection.status
-    follow = policy.can_follow_up(user, inspection)
-    if key == "issue_report":
-        return status == Status.DRAFT and follow
-    if key in ("record_step", "reinspect"):
-        return status == Status.FOLLOWING_UP and follow
-    if key in ("log", "spot_check"):
-        return status in (Status.FOLLOWING_UP, Status.ACCEPTED) and follow
-    if key in ("add_finding", "add_metric"):
-        return status in (Status.DRAFT, Status.FOLLOWING_UP) and follow
-    if key in ("experience",):
-        return status == Status.ACCEPTED and follow
-    if key == "closure":
-        return status in (Status.FOLLOWING_UP, Status.ACCEPTED) and follow
-    if key == "close":
-        return status == Status.ACCEPTED and follow
-    if key == "plan":
-        return policy.can_update_plan(user, inspection)
-    if key == "to_issue":
-        return (
-            status in (Status.FOLLOWING_UP, Status.ACCEPTED)
-            and follow
-            and target is not None
-            and target.issue_id is None
-        )
-    if key == "resource":
-        return policy.can_request_resource(user, inspection)
+    """Whether the page offers ``key``: from the same tables the services enforce (the
+    workflow's transitions, ``ACTION_STATUSES``) and the policy's predicates."""
+    if key in TRANSITION_ACTIONS:
+        return INSPECTION_FLOW.allowed(inspection, TRANSITION_ACTIONS[key], user)
     if key == "resource_status":
         return target is not None and policy.can_update_resource(user, target)
-    return False
+    if inspection.status not in ACTION_STATUSES[key]:
+        return False
+    if key == "to_issue" and (target is None or target.issue_id is not None):
+        return False
+    return ACTION_PERMISSIONS.get(key, policy.can_follow_up)(user, inspection)
 
 
 def _context(request, inspection):
@@ -447,10 +438,11 @@ def _target(inspection, key, target_id):
 
 
 def _field_mapper(key, form):
+    """The form field a service error names (the services call some fields otherwise)."""
     if key == "reinspect":
         return form.field_for
-    aliases = {"done_on": "date", "kind": "kind"}
-    return lambda name: aliases.get(name, name) if name not in form.fields else name
+    aliases = {"done_on": "date"}
+    return lambda name: name if name in form.fields else aliases.get(name, name)
 
 
 @login_required

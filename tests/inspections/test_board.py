@@ -233,3 +233,14 @@ def test_board_export_queries_are_pinned(cast, client, stores, django_assert_max
         response = client.get("/inspections/board/export.xlsx")
         content = b"".join(response.streaming_content)
     assert openpyxl.load_workbook(io.BytesIO(content)).active.max_row == stores + 1
+
+
+def test_the_board_speaks_english_on_request(cast, client):
+    _with_findings(cast, cast.org.hangzhou, ["not_started"])
+    cast.lead.language = "en"
+    cast.lead.save(update_fields=["language"])
+    client.force_login(cast.lead)
+    html = client.get("/inspections/board/").content.decode()
+    for text in ("Improvement board", "Seriously behind", "Next follow-up", "Export to Excel"):
+        assert text in html, text
+    assert "改进仪表盘" not in html
