@@ -41,6 +41,7 @@ ERRORS = {
     404: OpenApiResponse(description=NOT_FOUND),
     409: OpenApiResponse(description=_("当前状态不允许此操作（code: invalid_transition）")),
 }
+PAGE_404 = OpenApiResponse(description=_("页码无效"))
 DETAIL = s.InspectionDetailSerializer
 
 
@@ -140,7 +141,10 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     # --- list, read, create ------------------------------------------------------------
 
-    @extend_schema(summary=_("巡检列表"), responses={200: s.InspectionSerializer(many=True)})
+    @extend_schema(
+        summary=_("巡检列表"),
+        responses={200: s.InspectionSerializer(many=True), 400: ERRORS[400], 404: PAGE_404},
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -423,7 +427,9 @@ class TemplateListView(generics.ListAPIView):
             .order_by("code")
         )
 
-    @extend_schema(summary=_("巡检检查表"))
+    @extend_schema(
+        summary=_("巡检检查表"), responses={200: s.TemplateSerializer(many=True), 404: PAGE_404}
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -439,7 +445,10 @@ class BoardView(generics.ListAPIView):
     def get_queryset(self):
         return board.board_queryset(Inspection.objects.visible_to(self.request.user))
 
-    @extend_schema(summary=_("改进仪表盘"), responses={200: s.BoardRowSerializer(many=True)})
+    @extend_schema(
+        summary=_("改进仪表盘"),
+        responses={200: s.BoardRowSerializer(many=True), 400: ERRORS[400], 404: PAGE_404},
+    )
     def get(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
