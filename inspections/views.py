@@ -525,6 +525,9 @@ def photo_file(request, pk, photo_pk):
 # --- the improvement board -----------------------------------------------------------------
 
 
+BOARD_ONLY = gettext_lazy("改进仪表盘只对运营专员、区域总监、运营负责人和高管开放。")
+
+
 def _board(request):
     visible = _visible(request)
     filterset = BoardPageFilterSet(
@@ -536,7 +539,7 @@ def _board(request):
 @login_required
 def improvement_board(request):
     if not policy.can_view_board(request.user):
-        raise Http404
+        return _forbidden(request, BOARD_ONLY)
     visible, filterset = _board(request)
     page = Paginator(filterset.qs, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     trends = board.store_trends(visible, page.object_list)
@@ -566,7 +569,7 @@ def improvement_board(request):
 @login_required
 def board_export(request):
     if not policy.can_view_board(request.user):
-        raise Http404
+        return _forbidden(request, BOARD_ONLY)
     _visible_qs, filterset = _board(request)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     handle = exports.write_board(filterset.qs)

@@ -73,7 +73,9 @@ def test_the_store_manager_sees_the_report_in_their_store_view(cast, world, clie
     assert f'data-id="{world["hz"].pk}"' in page
     assert f'data-id="{world["draft"].pk}"' not in page
     assert f'data-id="{world["gz"].pk}"' not in page
-    assert client.get("/inspections/board/").status_code == 404
+    # A page for headquarters roles (not an object to hide): a plain refusal.
+    assert client.get("/inspections/board/").status_code == 403
+    assert client.get("/inspections/board/export.xlsx").status_code == 403
     assert client.get(f"/inspections/{world['draft'].pk}/perform/").status_code == 404
 
 
@@ -99,7 +101,7 @@ def test_department_people_see_what_involves_their_department(cast, world, clien
     assert list(Inspection.objects.visible_to(cast.scm_head)) == [hz]
     client.force_login(cast.head)
     assert client.get(f"/inspections/{hz.pk}/").status_code == 200
-    assert client.get("/inspections/board/").status_code == 404
+    assert client.get("/inspections/board/").status_code == 403
 
 
 def test_the_board_shows_only_visible_stores(cast, world, api):
