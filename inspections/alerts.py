@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import defaultdict
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -22,10 +23,11 @@ from django.utils.translation import gettext as _
 
 from closedloop.notifications.choices import Level
 from closedloop.notifications.services import Message, notify
+from closedloop.org.choices import Role
+from closedloop.org.models import User
 
 from .choices import Status, StepKind
 from .models import FollowUpAlert, FollowUpStep, Inspection
-from .notices import follow_up_people
 
 logger = logging.getLogger(__name__)
 
@@ -96,15 +98,26 @@ def sweep(now: dt.datetime) -> dict:
     fired = _raise_missed(now)
     if not fired:
         return {"reminders": 0, "notifications": 0}
-    steps = FollowUpStep.objects.filter(pk__in=fired).select_related(
-        "inspection__store", "inspection__inspector"
+    steps = list(
+        FollowUpStep.objects.filter(pk__in=fired).select_related(
+            "inspection__store", "inspection__inspector"
+        )
     )
+    # The stores' ops specialists in one query, not one per reminder (a sweep after an
+    # outage may raise many).
+    ops_by_store = defaultdict(list)
+    for row in User.stores.through.objects.filter(
+        store_id__in={step.inspection.store_id for step in steps},
+        user__is_active=True,
+        user__role=Role.OPS_SPECIALIST,
+    ).select_related("user"):
+        ops_by_store[row.store_id].append(row.user)
     sent = 0
     for step in steps:
-        sent += len(
-            notify(
-                recipients=follow_up_people(step.inspection), message=_message(step, now), at=now
-            )
-        )
+        inspection = step.inspection
+        people = {inspection.inspector_id: inspection.inspector}
+        people.update((u.pk, u) for u in ops_by_store[inspection.store_id])
+        recipients = [p for p in people.values() if p.is_active]
+        sent += len(notify(recipients=recipients, message=_message(step, now), at=now))
     logger.info("inspection_reminders at %s: %d steps, %d notifications", now, len(fired), sent)
     return {"reminders": len(fired), "notifications": sent}

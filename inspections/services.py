@@ -27,6 +27,7 @@ from .choices import (
     FOLLOW_UP_PLAN,
     KNOWN_METRICS,
     MAX_PHOTOS_PER_ITEM,
+    SUFFICIENT_NEEDED,
     WEEKLY_STEPS,
     Action,
     Area,
@@ -1211,7 +1212,7 @@ def close_inspection(*, inspection: Inspection, actor: User, at=None) -> Inspect
     verdict = closure_verdict(inspection)
     if not verdict.closable:
         missing = [str(c.label) for c in verdict.necessary if not c.met]
-        if verdict.sufficient_count < 2:
+        if verdict.sufficient_count < SUFFICIENT_NEEDED:
             missing.append(
                 _("充分条件至少满足 2 项（现为 %(n)d 项）") % {"n": verdict.sufficient_count}
             )
