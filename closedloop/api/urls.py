@@ -10,6 +10,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include("closedloop.org.api.urls")),
     path("", include("issues.api.urls")),
+    path("", include("inspections.api.urls")),
     path("", include("closedloop.notifications.api.urls")),
     path("", include("integrations.api.urls")),
 ]

@@ -32,12 +32,13 @@ from .clock import recompute_due_times, recompute_open_issues
 from .intake import create_issue
 from .routing import route
 from .systemic import create_systemic_issue, group_into_systemic, set_systemic_status
-from .uploads import ALLOWED_UPLOAD_TYPES, add_attachments
+from .uploads import ALLOWED_UPLOAD_TYPES, add_attachments, check_uploads
 
 __all__ = [
     "ALLOWED_UPLOAD_TYPES",
     "accept",
     "add_attachments",
+    "check_uploads",
     "ask_store",
     "recompute_due_times",
     "route",

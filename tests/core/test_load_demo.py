@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 def load(*args):
     out = io.StringIO()
-    # The demo issues have their own test (test_demo_issues.py): keep these fast.
-    call_command("load_demo", "--issues", "0", *args, stdout=out)
+    # The demo issues and inspections have their own tests: keep these fast.
+    call_command("load_demo", "--issues", "0", "--no-inspections", *args, stdout=out)
     return out.getvalue()
 
 

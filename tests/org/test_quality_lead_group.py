@@ -19,6 +19,8 @@ CONFIGURED = {
     ("notifications", "botwebhook"),
     ("notifications", "delivery"),
     ("integrations", "metricdefinition"),
+    ("inspections", "checklisttemplate"),
+    ("inspections", "checklistitem"),
     ("django_celery_beat", "periodictask"),
     ("django_celery_beat", "intervalschedule"),
     ("django_celery_beat", "crontabschedule"),
