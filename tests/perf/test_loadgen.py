@@ -27,7 +27,7 @@ from issues.models import (
     SlaPause,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
 NOW = dt.datetime(2026, 6, 3, 7, 30, tzinfo=dt.UTC)  # a Wednesday, 15:30 in Beijing
 
