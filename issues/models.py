@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from closedloop.org.choices import DEPARTMENT_ROLES, Role
@@ -28,6 +31,26 @@ from .choices import (
     SystemicAction,
     SystemicStatus,
 )
+
+
+class SearchGrams(Func):
+    """The characters and character pairs of an issue's number, title and description,
+    lower-cased (SQL function ``issue_search_grams``, migration 0005): GIN-indexed, so a
+    search for a one- or two-character Chinese word (卡, 缺货) is an index lookup."""
+
+    function = "issue_search_grams"
+    output_field = ArrayField(models.TextField())
+
+    def __init__(self, **extra):
+        super().__init__(F("number"), F("title"), F("description"), **extra)
+
+
+class SearchTerms(Func):
+    """The grams a search term needs: its character pairs, or the character itself
+    (``issue_search_terms``, lower-cased by the same PostgreSQL ``lower`` as the index)."""
+
+    function = "issue_search_terms"
+    output_field = ArrayField(models.TextField())
 
 
 class IssueQuerySet(models.QuerySet):
@@ -54,6 +77,35 @@ class IssueQuerySet(models.QuerySet):
         from .choices import OPEN_STATUSES
 
         return self.filter(status__in=OPEN_STATUSES)
+
+    def search(self, text: str):
+        """Issues whose number, title or description contains ``text`` (case-insensitive),
+        or whose store's name contains it or code is it.
+
+        The GIN index over ``SearchGrams`` finds the candidates (every character pair of
+        the term must occur); the substring test on each field then keeps the exact
+        matches. Both sides are lower-cased by PostgreSQL, so the index never drops a row
+        the substring test would keep."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        term = Lower(Value(text))
+        matches = Q(_search_grams__contains=SearchTerms(Value(text))) & (
+            Q(_number__contains=term) | Q(_title__contains=term) | Q(_description__contains=term)
+        )
+        stores = list(
+            Store.objects.filter(Q(name__icontains=text) | Q(code__iexact=text)).values_list(
+                "pk", flat=True
+            )
+        )
+        if stores:
+            matches |= Q(store_id__in=stores)
+        return self.alias(
+            _search_grams=SearchGrams(),
+            _number=Lower("number"),
+            _title=Lower("title"),
+            _description=Lower("description"),
+        ).filter(matches)
 
 
 class SystemicIssueQuerySet(models.QuerySet):
@@ -253,6 +305,7 @@ class Issue(models.Model):
             models.Index(fields=["status", "priority"]),
             models.Index(fields=["department", "status"]),
             models.Index(fields=["store", "status"]),
+            GinIndex(SearchGrams(), name="issue_search_grams"),
         ]
 
     def __str__(self):

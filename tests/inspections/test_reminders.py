@@ -11,11 +11,11 @@ import time
 
 import psycopg2
 import pytest
-from closedloop.core.tasks import run_job
 from django.db import connection
 from django.db.models import Count
 
 from closedloop.core import jobs
+from closedloop.core.tasks import run_job
 from closedloop.notifications.models import Notification
 from inspections import services
 from inspections.models import FollowUpAlert

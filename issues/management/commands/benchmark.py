@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from closedloop.core import jobs
+from closedloop.core.bench import add_harness_arguments, run_harness
 from closedloop.org.choices import Role
 from closedloop.org.models import Department, Region, Store, User
 
@@ -61,12 +62,15 @@ def _case(mapping: dict[str, float], column: str = "p.priority") -> str:
 
 class Command(BaseCommand):
     help = (
-        "Benchmark a scheduled job on generated data. `benchmark sla_sweep --issues 100000` "
-        "generates open issues with SLA milestones, times the sweep twice and cleans up."
+        "Without arguments: measure every app's benchmark cases (closedloop/core/bench.py) on "
+        "the data in the database (manage.py generate_load) and print the table. "
+        "`benchmark sla_sweep --issues 100000` generates open issues with SLA milestones, "
+        "times the sweep twice and cleans up."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("job", choices=["sla_sweep"])
+        parser.add_argument("job", nargs="?", choices=["sla_sweep"])
+        add_harness_arguments(parser)
         parser.add_argument("--issues", type=int, default=100_000, help="open issues")
         parser.add_argument(
             "--closed",
@@ -98,6 +102,9 @@ class Command(BaseCommand):
     def handle(
         self, *args, job, issues, closed, due_share, window, seed, keep, explain, yes, **options
     ):
+        if job is None:
+            run_harness(self, **options)
+            return
         if issues <= 0 or closed < 0:
             raise CommandError("--issues must be positive, --closed not negative")
         if not 0 <= due_share <= 1:
