@@ -13,8 +13,9 @@ the quality lead sees every issue). ``expect`` gives each role its status, for a
 without object one status, otherwise ``(inside, outside)``; ``scoped()`` is the common
 case (200 inside, 404 outside, anonymous 302 to the login page) and takes per-role
 exceptions, ``signed_in()`` the same for URLs without object. ``post_only=True`` marks an
-action URL: its GET answers are in ``expect`` and, besides, a POST by every person to an
-object outside their scope must be a 404 (nothing leaks, nothing changes).
+action URL: its GET answers are in ``expect`` and, besides, a POST (or the entry's
+``method``) by every person to an object outside their scope must be a 404 (nothing
+leaks, nothing changes).
 
 Extending it (a new app): build the app's objects in a ``build_<app>`` function through
 its services and add it to ``BUILDERS``; add its kinds to ``SCOPES``; then one entry per
@@ -66,6 +67,9 @@ class Url:
     #: Per role, what that POST answers instead of 404: a page gate that refuses the role
     #: whatever the object (403 for any id, so nothing leaks).
     post_outside: dict = field(default_factory=dict)
+    #: The method of that write to an object outside the scope (an API endpoint that
+    #: takes only PATCH or PUT is written to with it, not with a POST).
+    method: str = "post"
     #: A query string for the GET (e.g. an export's filters).
     query: dict = field(default_factory=dict)
 
@@ -170,6 +174,36 @@ def build_integrations(cast, world) -> None:
     world.metricdefinition = SimpleNamespace(m=_metric("waiting_minutes"))
 
 
+def build_inspections(cast, world) -> None:
+    from inspections import services
+    from tests.inspections.helpers import finding, perform, start
+
+    org = cast.org
+    # Hangzhou's, by its ops specialist: issued, a finding, photos, and a resource
+    # request addressed to IT (what brings the IT department into its follow-up).
+    hz = perform(cast, findings=[finding()])
+    services.request_resource(
+        inspection=hz, actor=cast.ops, kind="it", what="进度显示屏", department=org.it
+    )
+    # Guangzhou's, by the quality lead: nobody of the east or of IT is involved.
+    gz = perform(cast, store=org.guangzhou, who=cast.lead, findings=[finding()])
+    services.request_resource(inspection=gz, actor=cast.lead, kind="budget", what="显示屏预算")
+    world.inspection = SimpleNamespace(hz=hz, gz=gz)
+    # Drafts being performed (not yet a report): the store's manager does not see them.
+    world.draft = SimpleNamespace(
+        hz=start(cast), gz=start(cast, store=org.guangzhou, who=cast.lead)
+    )
+    for kind, related in (
+        ("finding", "findings"),
+        ("photo", "photos"),
+        ("resourcerequest", "resource_requests"),
+    ):
+        found = {
+            name: getattr(obj, related).first() for name, obj in vars(world.inspection).items()
+        }
+        setattr(world, kind, SimpleNamespace(**found))
+
+
 def _metric(code):
     from integrations.models import MetricDefinition
 
@@ -177,7 +211,13 @@ def _metric(code):
 
 
 #: Each app's part of the world, in order (each may use what the earlier ones made).
-BUILDERS = [build_org, build_issues, build_notifications, build_integrations]
+BUILDERS = [
+    build_org,
+    build_issues,
+    build_notifications,
+    build_integrations,
+    build_inspections,
+]
 
 
 def build_world() -> SimpleNamespace:
@@ -262,6 +302,31 @@ for _kind, _name in (("token", "t"), ("webhook", "w"), ("delivery", "d"), ("issu
         role: tuple(_name if side else None for side in pair) for role, pair in _LEAD_ONLY.items()
     }
 SCOPES["metricdefinition"] = dict.fromkeys(ROLES, ("m", None))
+# Inspections: hz (Hangzhou, a resource request addressed to IT), gz (Guangzhou). Store
+# people see their stores', IT what its department is asked for, HQ everything.
+SCOPES["inspection"] = {
+    "manager": ("hz", "gz"),
+    "neighbour": (None, "hz"),
+    "ops": ("hz", "gz"),
+    "director": ("hz", "gz"),
+    "head": ("hz", "gz"),
+    "member": ("hz", "gz"),
+    "lead": ("hz", None),
+    "executive": ("hz", None),
+    "dms": ("hz", None),
+    "outsider": (None, "hz"),
+    "anonymous": ("hz", None),
+}
+for _kind in ("finding", "photo", "resourcerequest"):
+    SCOPES[_kind] = SCOPES["inspection"]
+# Drafts: hz (Hangzhou, by its ops specialist), gz (Guangzhou, by the quality lead); a
+# draft is the inspector's side's, not yet the store's nor a department's.
+SCOPES["draft"] = {
+    **SCOPES["inspection"],
+    "manager": (None, "hz"),
+    "head": (None, "hz"),
+    "member": (None, "hz"),
+}
 
 
 def objects(world, kind: str, role: str) -> tuple[object | None, object | None]:
@@ -304,6 +369,23 @@ def username(user) -> dict:
     return {"username": user.username}
 
 
+def inspection_photo(photo) -> dict:
+    return {"pk": photo.inspection_id, "photo_pk": photo.pk}
+
+
+def inspection_target(finding) -> dict:
+    """A page action on one row of the inspection: the finding's action plan."""
+    return {"pk": finding.inspection_id, "action": "plan", "target": finding.pk}
+
+
+def api_finding(finding) -> dict:
+    return {"pk": finding.inspection_id, "finding_id": finding.pk}
+
+
+def api_resource(request) -> dict:
+    return {"pk": request.inspection_id, "request_id": request.pk}
+
+
 def action(**roles) -> Expect:
     """A POST-only URL addressing an object: a GET is 405 for everybody signed in."""
     return scoped(405, 405, **roles)
@@ -324,6 +406,21 @@ API_ISSUE_ACTIONS = (
     "resolve",
     "store-reply",
     "triage",
+)
+
+#: The inspection actions of the API that take a POST
+#: (``POST /api/v1/inspections/{id}/<action>/``), by URL name.
+API_INSPECTION_POSTS = (
+    "add-finding",
+    "close",
+    "experience",
+    "issue-report",
+    "logs",
+    "metrics",
+    "photos",
+    "reinspections",
+    "resource-requests",
+    "spot-checks",
 )
 
 #: The integration's pages are the quality lead's: everybody else gets 403 for any id.
@@ -430,4 +527,65 @@ URLS: dict[str, Url] = {
         scoped(403, 403, lead=405, anonymous=401), of="delivery", kwargs=api_delivery
     ),
     "api:import-issues": Url(signed_in(403, lead=405, anonymous=401)),
+    # --- inspections: store people see their stores', IT what asks it, HQ everything ------
+    # The list is the reports' and the work list; machine clients have no page.
+    "inspections:list": Url(signed_in(dms=404)),
+    # Starting one is the inspectors' (ops specialists, the quality lead).
+    "inspections:new": Url(signed_in(403, ops=200, lead=200, outsider=200)),
+    # The improvement board: ops, directors, HQ; a gate for the others whatever the filter.
+    "inspections:board": Url(
+        signed_in(403, ops=200, director=200, lead=200, executive=200, outsider=200)
+    ),
+    "inspections:board_export": Url(
+        signed_in(403, ops=200, director=200, lead=200, executive=200, outsider=200)
+    ),
+    "inspections:detail": Url(scoped(), of="inspection", kwargs=pk),
+    # Performing a draft is its inspector's side's; the others who see it may only read.
+    "inspections:perform": Url(scoped(403, ops=(200, 404), lead=200), of="draft", kwargs=pk),
+    "inspections:report": Url(scoped(), of="inspection", kwargs=pk),
+    "inspections:report_pdf": Url(scoped(), of="inspection", kwargs=pk),
+    "inspections:photo": Url(scoped(), of="photo", kwargs=inspection_photo),
+    "inspections:action": Url(
+        action(), of="inspection", kwargs=lambda i: {"pk": i.pk, "action": "log"}, post_only=True
+    ),
+    "inspections:target_action": Url(
+        action(), of="finding", kwargs=inspection_target, post_only=True
+    ),
+    "api:inspection-list": Url(signed_in(anonymous=401)),
+    "api:inspection-templates": Url(signed_in(anonymous=401)),
+    "api:inspection-board": Url(signed_in(anonymous=401)),
+    "api:inspection-detail": Url(scoped(anonymous=401), of="inspection", kwargs=pk),
+    **{
+        f"api:inspection-{name}": Url(
+            action(anonymous=401), of="inspection", kwargs=pk, post_only=True
+        )
+        for name in API_INSPECTION_POSTS
+    },
+    "api:inspection-follow-up": Url(
+        action(anonymous=401),
+        of="inspection",
+        kwargs=lambda i: {"pk": i.pk, "step": "call"},
+        post_only=True,
+    ),
+    "api:inspection-finding-issue": Url(
+        action(anonymous=401), of="finding", kwargs=api_finding, post_only=True
+    ),
+    # PATCH or PUT only: written to with that method.
+    "api:inspection-finding": Url(
+        action(anonymous=401),
+        of="finding",
+        kwargs=api_finding,
+        post_only=True,
+        method="patch",
+    ),
+    "api:inspection-resource-request": Url(
+        action(anonymous=401),
+        of="resourcerequest",
+        kwargs=api_resource,
+        post_only=True,
+        method="patch",
+    ),
+    "api:inspection-closure": Url(
+        action(anonymous=401), of="inspection", kwargs=pk, post_only=True, method="put"
+    ),
 }
