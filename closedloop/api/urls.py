@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("closedloop.org.api.urls")),
     path("", include("issues.api.urls")),
     path("", include("closedloop.notifications.api.urls")),
+    path("", include("dashboards.api.urls")),
 ]
