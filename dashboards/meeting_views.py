@@ -226,10 +226,10 @@ def meeting_action(request, pk, action):
         messages.error(request, _("操作没有完成：%(e)s") % {"e": exc.message})
         context = _record_context(request, meeting)
         return render(request, "dashboards/meeting_detail.html", context, status=_status_for(exc))
-    messages.success(request, str(MeetingAction(action).label))
-    target = request.POST.get("next")
-    if target == "mode":
+    if request.POST.get("next") == "mode":
+        # Meeting mode shows the new status in its bar; no banner over the projector.
         return redirect("dashboards:meeting_mode", pk=meeting.pk)
+    messages.success(request, str(MeetingAction(action).label))
     return redirect(meeting)
 
 

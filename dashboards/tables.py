@@ -76,7 +76,7 @@ def _chart_series(table: Table, x: str, series: list[dict], **options) -> dict:
                 "data": [
                     formatting.chart_number(row.get(entry["col"]), unit) for row in table.rows
                 ],
-                **({"target": entry["target"]} if "target" in entry else {}),
+                "dashed": bool(entry.get("dashed")),
             }
         )
     spec.update(options)
@@ -143,7 +143,7 @@ def response_table(board: Board) -> Table:
         "priority",
         [
             {"col": "rate", "name": _("响应率")},
-            {"col": "target", "name": _("目标"), "type": "line"},
+            {"col": "target", "name": _("目标"), "type": "line", "dashed": True},
         ],
         percent=True,
     )

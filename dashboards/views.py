@@ -281,7 +281,11 @@ def _ops_home(request, context):
     context.update(
         {
             "counts": counts,
-            "queue": list(queue.select_related("store").order_by("submitted_at", "pk")[:HOME_LIST]),
+            "queue": list(
+                queue.select_related("store", "department").order_by("submitted_at", "pk")[
+                    :HOME_LIST
+                ]
+            ),
             "tracking_due": rectification.tracking_due(projects, local_date(now)),
             "red_projects": rectification.red_projects(projects),
             "rectification_enabled": projects is not None,

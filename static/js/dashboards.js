@@ -28,6 +28,7 @@
       };
     }
     var many = spec.categories.length > 8;
+    var lineOnly = spec.series.every(function (s) { return s.type === "line"; });
     return {
       animation: false,
       color: PALETTE,
@@ -43,16 +44,22 @@
       yAxis: usesSecond ? [axis(0), axis(1)] : [axis(0)],
       series: spec.series.map(function (s) {
         var pct = percentAxis === (s.axis || 0);
+        var line = s.type === "line";
         return {
           name: s.name,
-          type: s.type === "line" ? "line" : "bar",
+          type: line ? "line" : "bar",
           yAxisIndex: usesSecond ? (s.axis || 0) : 0,
           data: s.data,
           barMaxWidth: 56,
+          symbol: s.dashed ? "none" : "circle",
           symbolSize: 8,
+          lineStyle: s.dashed ? { type: "dashed", width: 2 } : { width: 3 },
           connectNulls: false,
+          z: line ? 3 : 2,
+          // Values are written on the bars; lines carry their values in the tooltip and
+          // the table behind the chart (labels on both would overlap).
           label: {
-            show: !many || s.type !== "line",
+            show: !line || (lineOnly && !many),
             position: "top",
             fontSize: size,
             formatter: function (p) { return p.value === null || p.value === undefined ? "" : p.value + (pct ? "%" : ""); }
