@@ -274,7 +274,7 @@ def build_process(user, period: Period, slices: Slices | None = None, *, now=Non
         systemic=metrics.systemic_counts(user),
         pareto=metrics.category_pareto(issues, period),
         distribution=metrics.resolution_distribution(issues, period),
-        series=metrics.issue_kpis(issues, periods, now=now, response=False),
+        series=metrics.issue_kpis(issues, periods, now=now, response=False, averages=False),
         store_series=store_metrics.averages(user, periods),
         series_periods=periods,
         red_projects=rectification.red_projects(rectification.visible_projects(user)),

@@ -122,13 +122,16 @@ def done_by(moment: dt.datetime) -> Q:
     return Q(resolved_at__lt=moment) | Q(closed_at__lt=moment)
 
 
+def not_done_by(moment: dt.datetime) -> Q:
+    """Neither resolved nor closed before ``moment`` (a missing time is not done)."""
+    return (Q(resolved_at__isnull=True) | Q(resolved_at__gte=moment)) & (
+        Q(closed_at__isnull=True) | Q(closed_at__gte=moment)
+    )
+
+
 def open_at(moment: dt.datetime) -> Q:
     """Submitted before ``moment`` and neither resolved nor closed by then."""
-    return (
-        Q(submitted_at__lt=moment)
-        & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=moment))
-        & (Q(closed_at__isnull=True) | Q(closed_at__gte=moment))
-    )
+    return Q(submitted_at__lt=moment) & not_done_by(moment)
 
 
 def resolved_in(period: Period) -> Q:
@@ -190,18 +193,25 @@ def _days(value: dt.timedelta | None) -> Decimal | None:
 
 
 def issue_kpis(
-    issues, periods: list[Period], *, now: dt.datetime | None = None, response: bool = True
+    issues,
+    periods: list[Period],
+    *,
+    now: dt.datetime | None = None,
+    response: bool = True,
+    averages: bool = True,
 ) -> list[IssueKpis]:
     """The issue KPIs of each period, in one aggregate query over ``issues`` (already
-    scoped, see :func:`counted_issues`). ``response=False`` leaves the response rates
-    out (the backlog-over-time series does not need them)."""
+    scoped, see :func:`counted_issues`). ``response=False`` and ``averages=False`` leave
+    the response rates and the average resolution time out (the backlog-over-time series
+    needs neither)."""
     now = now or timezone.now()
     aggregates = {}
     for i, period in enumerate(periods):
         aggregates[f"submitted_{i}"] = Count("pk", filter=submitted_in(period))
         aggregates[f"solved_{i}"] = Count("pk", filter=submitted_in(period) & done_by(period.end))
         aggregates[f"resolved_{i}"] = Count("pk", filter=resolved_in(period))
-        aggregates[f"avg_{i}"] = Avg(RESOLUTION_TIME, filter=resolved_in(period))
+        if averages:
+            aggregates[f"avg_{i}"] = Avg(RESOLUTION_TIME, filter=resolved_in(period))
         aggregates[f"backlog_{i}"] = Count("pk", filter=open_at(period.end))
         if response:
             fell_due = response_fell_due(period, now)
@@ -210,7 +220,16 @@ def issue_kpis(
                 aggregates[f"due_{priority}_{i}"] = Count("pk", filter=due)
                 aggregates[f"met_{priority}_{i}"] = Count("pk", filter=due & ANSWERED_IN_TIME)
     latest_end = max(p.end for p in periods)
-    row = issues.filter(submitted_at__lt=latest_end).aggregate(**aggregates)
+    earliest = min(p.start for p in periods)
+    # Rows that can count in no period are left out before aggregating: submitted,
+    # answered-due and done all before the first period began (most of a long history).
+    relevant = (
+        Q(submitted_at__gte=earliest)
+        | Q(response_due_at__gte=earliest)
+        | Q(resolved_at__gte=earliest)
+        | not_done_by(earliest)
+    )
+    row = issues.filter(relevant, submitted_at__lt=latest_end).aggregate(**aggregates)
     results = []
     for i, period in enumerate(periods):
         results.append(
@@ -219,7 +238,7 @@ def issue_kpis(
                 submitted=row[f"submitted_{i}"],
                 solved=row[f"solved_{i}"],
                 resolved=row[f"resolved_{i}"],
-                avg_resolution_days=_days(row[f"avg_{i}"]),
+                avg_resolution_days=_days(row.get(f"avg_{i}")),
                 backlog=row[f"backlog_{i}"],
                 response={
                     p: ResponseRate(row[f"due_{p}_{i}"], row[f"met_{p}_{i}"]) for p in PRIORITIES

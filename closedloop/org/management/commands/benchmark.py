@@ -66,7 +66,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("job", choices=["sla_sweep"])
+        parser.add_argument("job", choices=["sla_sweep", "board"])
         parser.add_argument("--issues", type=int, default=100_000, help="open issues")
         parser.add_argument(
             "--closed",
@@ -92,12 +92,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--yes", action="store_true", help="run even if the database holds other issues"
         )
+        parser.add_argument("--runs", type=int, default=5, help="board: timed runs per case")
 
     # ----------------------------------------------------------------------- main
 
     def handle(
         self, *args, job, issues, closed, due_share, window, seed, keep, explain, yes, **options
     ):
+        if job == "board":  # the KPI board for a month and a year (dashboards/bench.py)
+            from dashboards.bench import run_board_benchmark
+
+            try:
+                run_board_benchmark(
+                    self.say, issues=issues, runs=options["runs"], keep=keep, yes=yes
+                )
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
+            return
         if issues <= 0 or closed < 0:
             raise CommandError("--issues must be positive, --closed not negative")
         if not 0 <= due_share <= 1:
