@@ -68,6 +68,11 @@ class Slices:
         value is a ``DomainError`` on its parameter (400 / a message on the page)."""
         values = {name: (params.get(name) or "").strip() for name in cls.__dataclass_fields__}
         errors = {}
+        for name, value in values.items():
+            # A code never holds NUL (PostgreSQL text cannot) nor runs this long.
+            if "\x00" in value or len(value) > 64:
+                errors[name] = [_("参数值无效。")]
+                values[name] = ""
         if values["tier"] and values["tier"] not in StoreTier.values:
             errors["tier"] = [_("门店分层应为 A、B 或 C。")]
         if values["category"] and values["category"] not in Category.values:

@@ -34,12 +34,16 @@ FIELDS = {
     "level": "level",  # A | B | C
     "status": "status",  # draft … closed | cancelled
     "health": "health",  # green | yellow | red
-    "planned_closure": "closure_on",  # date: the plan's closure date
-    "kicked_off_at": "kicked_off_at",  # datetime of the third signature
-    "closed_at": "closed_at",  # datetime
     "next_tracking_on": "next_tracking_on",  # date the next tracking log is due
     "ops": "ops_specialist",  # FK to the ops specialist
+    # Optional: without them the on-time rate and the average cycle stay empty.
+    "planned_closure": "closure_on",  # date: the plan's closure date
+    "kicked_off_at": "kicked_off_at",  # datetime of the third signature
+    "closed_at": "closed_at",  # datetime the project closed
 }
+#: The roles the on-time rate and the average cycle need (closure arrives with
+#: acceptance and closure, after the projects themselves).
+OPTIONAL = ("planned_closure", "kicked_off_at", "closed_at")
 CLOSED, CANCELLED = "closed", "cancelled"
 #: Statuses in which tracking logs are due (execution and observation).
 TRACKED = ("executing", "observing")
@@ -49,8 +53,17 @@ if __doc__:  # list the contract in the module's documentation
     __doc__ += "".join(f"\n- ``{name}``: {role}" for role, name in FIELDS.items())
 
 
+def _has(model, role: str) -> bool:
+    try:
+        model._meta.get_field(FIELDS[role])
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
 def project_model():
-    """The rectification project model, or None while the app or a field is missing."""
+    """The rectification project model, or None while the app or a required field is
+    missing."""
     if not apps.is_installed("rectification"):
         return None
     for label in MODEL_LABELS:
@@ -58,13 +71,15 @@ def project_model():
             model = apps.get_model(label)
         except LookupError:
             continue
-        try:
-            for name in FIELDS.values():
-                model._meta.get_field(name)
-        except FieldDoesNotExist:
-            return None
-        return model
+        if all(_has(model, role) for role in FIELDS if role not in OPTIONAL):
+            return model
+        return None
     return None
+
+
+def measures_closure(model) -> bool:
+    """Whether the model records planned and actual closure (for the on-time rate)."""
+    return model is not None and all(_has(model, role) for role in OPTIONAL)
 
 
 def available() -> bool:
@@ -85,9 +100,9 @@ def visible_projects(user):
 @dataclass
 class RectificationKpis:
     period: Period
-    due: int  # planned closure in the period (cancelled left out)
-    on_time: int  # of those, closed by the planned closure date
-    closed: int  # closed in the period
+    due: int | None  # planned closure in the period (cancelled left out)
+    on_time: int | None  # of those, closed by the planned closure date
+    closed: int | None  # closed in the period
     avg_cycle_days: float | None  # kick-off → closure, over those closed in the period
     by_level_status: list[dict]
     red: int
@@ -105,35 +120,38 @@ def kpis(projects, period: Period) -> RectificationKpis | None:
     """On-time completion rate, average cycle and counts for ``period`` (two queries)."""
     if projects is None:
         return None
-    planned, closed_at = _f("planned_closure"), _f("closed_at")
     status = _f("status")
-    due = Q(**{f"{planned}__gte": period.first_day, f"{planned}__lte": period.last_day}) & ~Q(
-        **{status: CANCELLED}
-    )
-    # Closed by the end of the planned closure day: the Beijing date of the closure is on
-    # or before the planned date (a column, so compared in the database).
-    closed_local = TruncDate(closed_at, tzinfo=ZONE)
-    on_time = due & Q(**{f"{closed_at}__isnull": False}) & Q(closed_on__lte=F(planned))
-    closed_in = Q(**{f"{closed_at}__gte": period.start, f"{closed_at}__lt": period.end})
-    cycle = ExpressionWrapper(F(closed_at) - F(_f("kicked_off_at")), output_field=DurationField())
-    row = projects.annotate(closed_on=closed_local).aggregate(
-        due=Count("pk", filter=due),
-        on_time=Count("pk", filter=on_time),
-        closed=Count("pk", filter=closed_in),
-        cycle=Avg(cycle, filter=closed_in & Q(**{f"{_f('kicked_off_at')}__isnull": False})),
-        red=Count(
-            "pk", filter=Q(**{_f("health"): "red"}) & ~Q(**{f"{status}__in": [CLOSED, CANCELLED]})
-        ),
-    )
+    red = Q(**{_f("health"): "red"}) & ~Q(**{f"{status}__in": [CLOSED, CANCELLED]})
+    aggregates = {"red": Count("pk", filter=red)}
+    closure = measures_closure(projects.model)
+    if closure:
+        planned, closed_at, kicked_off = _f("planned_closure"), _f("closed_at"), _f("kicked_off_at")
+        due = Q(**{f"{planned}__gte": period.first_day, f"{planned}__lte": period.last_day}) & ~Q(
+            **{status: CANCELLED}
+        )
+        # Closed by the end of the planned closure day: the Beijing date of the closure is
+        # on or before the planned date (a column, so compared in the database).
+        on_time = due & Q(**{f"{closed_at}__isnull": False}) & Q(closed_on__lte=F(planned))
+        closed_in = Q(**{f"{closed_at}__gte": period.start, f"{closed_at}__lt": period.end})
+        cycle = ExpressionWrapper(F(closed_at) - F(kicked_off), output_field=DurationField())
+        projects = projects.annotate(closed_on=TruncDate(closed_at, tzinfo=ZONE))
+        aggregates.update(
+            due=Count("pk", filter=due),
+            on_time=Count("pk", filter=on_time),
+            closed=Count("pk", filter=closed_in),
+            cycle=Avg(cycle, filter=closed_in & Q(**{f"{kicked_off}__isnull": False})),
+        )
+    row = projects.aggregate(**aggregates)
     by_level_status = list(
         projects.values(_f("level"), status).annotate(n=Count("pk")).order_by(_f("level"), status)
     )
+    cycle = row.get("cycle")
     return RectificationKpis(
         period=period,
-        due=row["due"],
-        on_time=row["on_time"],
-        closed=row["closed"],
-        avg_cycle_days=(row["cycle"].total_seconds() / 86400) if row["cycle"] else None,
+        due=row.get("due"),
+        on_time=row.get("on_time"),
+        closed=row.get("closed"),
+        avg_cycle_days=cycle.total_seconds() / 86400 if cycle else None,
         by_level_status=by_level_status,
         red=row["red"],
     )
@@ -148,7 +166,7 @@ def red_projects(projects, *, limit: int = 20):
         projects.filter(**{_f("health"): "red"})
         .exclude(**{f"{status}__in": [CLOSED, CANCELLED]})
         .select_related(_f("store"))
-        .order_by(_f("level"), _f("planned_closure"))[:limit]
+        .order_by(_f("level"), _f("next_tracking_on"), "pk")[:limit]
     )
 
 

@@ -17,7 +17,7 @@ from closedloop.errors import DomainError, InvalidTransition, PermissionDenied
 from closedloop.org.choices import HQ_ROLES
 from closedloop.org.models import User
 
-from . import policy
+from . import policy, rectification
 from .choices import (
     DEFAULT_AGENDA,
     DEFAULT_INVITED_DEPARTMENTS,
@@ -366,12 +366,19 @@ def capture_decision(
 
         if not Issue.objects.visible_to(actor).filter(pk=issue.pk).exists():
             raise DomainError(_("问题不存在或不在你的范围内。"), field="issue")
+    project_number = (project_number or "").strip()[:20]
+    if project_number:
+        projects = rectification.visible_projects(actor)
+        if projects is not None and not projects.filter(
+            **{rectification.FIELDS["number"]: project_number}
+        ).exists():
+            raise DomainError(_("整改项目不存在或不在你的范围内。"), field="project")
     text, owner = _check_decision(meeting, text, owner, due_on)
     decision = Decision.objects.create(
         meeting=meeting,
         block=block,
         issue=issue,
-        project_number=(project_number or "").strip()[:20],
+        project_number=project_number,
         text=text,
         owner=owner,
         due_on=due_on,

@@ -74,3 +74,21 @@ def issue_action_items(context, issue):
         .select_related("owner", "meeting")
         .order_by("-status", "due_on", "pk")
     )
+
+
+@register.simple_tag(takes_context=True)
+def project_action_items(context, number):
+    """The weekly meeting's action items about the rectification project ``number``
+    (REF-…) that the viewer may see (one query)."""
+    from ..models import ActionItem
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not number:
+        return []
+    return list(
+        ActionItem.objects.visible_to(user)
+        .filter(project_number=number)
+        .select_related("owner", "meeting")
+        .order_by("-status", "due_on", "pk")
+    )

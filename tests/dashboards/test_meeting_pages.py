@@ -236,3 +236,23 @@ def test_cancelling_needs_a_reason(cast, client, meeting):
     assert response.status_code == 200
     assert "取消必须填写原因。" in response.content.decode()
     assert ActionItem.objects.get().status == "open"
+
+
+def test_a_projects_action_items_for_its_page(cast, meeting):
+    """The include a rectification project's page uses (``number=project.number``)."""
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    services.start_meeting(actor=cast.lead, meeting=meeting)
+    services.capture_decision(actor=cast.lead, meeting=meeting, block="top_issues",
+                              project_number="REF-2026-007", text="加派服务顾问",
+                              owner=cast.head, due_on=dt.date(2026, 11, 30))
+    template = Template('{% include "dashboards/includes/project_action_items.html" with number="REF-2026-007" %}')
+
+    def render(user):
+        request = RequestFactory().get("/")
+        request.user = user
+        return template.render(Context({"request": request}))
+
+    assert "加派服务顾问" in render(cast.ops)
+    assert "加派服务顾问" not in render(cast.manager)

@@ -58,6 +58,31 @@ class StandInProject(models.Model):
         return self.number
 
 
+class StandInWithoutClosure(models.Model):
+    """A project model before acceptance and closure exist: no closure dates yet."""
+
+    number = models.CharField(max_length=20)
+    title = models.CharField(max_length=200)
+    store = models.ForeignKey("org.Store", on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=1)
+    status = models.CharField(max_length=20)
+    health = models.CharField(max_length=10)
+    next_tracking_on = models.DateField(null=True)
+    ops_specialist = models.ForeignKey(
+        "org.User", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    objects = StandInQuerySet.as_manager()
+
+    class Meta:
+        app_label = "dashboards"
+        managed = False
+        db_table = "test_stand_in_project_without_closure"
+
+    def __str__(self):
+        return self.number
+
+
 @pytest.fixture(params=["stand-in", "real"])
 def MODEL(request, monkeypatch, db):  # noqa: N802 - the model class under test
     if request.param == "real":
@@ -186,3 +211,20 @@ def test_tracking_due_today(cast, MODEL):  # noqa: N803
         "REF-2026-001",
         "REF-2026-002",
     ]
+
+
+def test_without_closure_dates_red_projects_still_count(cast, monkeypatch):
+    with connection.schema_editor() as editor:
+        editor.create_model(StandInWithoutClosure)
+    monkeypatch.setattr(rectification, "project_model", lambda: StandInWithoutClosure)
+    for n, health in ((1, "red"), (2, "green"), (3, "red")):
+        StandInWithoutClosure.objects.create(
+            number=f"REF-2026-{n:03d}", title="x", store=cast.org.hangzhou, level="B",
+            status="executing", health=health,
+        )
+    assert not rectification.measures_closure(StandInWithoutClosure)
+    kpis = rectification.kpis(rectification.visible_projects(cast.lead), NOVEMBER)
+    assert kpis.red == 2
+    assert (kpis.due, kpis.on_time_rate, kpis.avg_cycle_days) == (None, None, None)
+    board = build_board(cast.lead, NOVEMBER)
+    assert board.rectification.red == 2
