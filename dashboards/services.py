@@ -369,9 +369,10 @@ def capture_decision(
     project_number = (project_number or "").strip()[:20]
     if project_number:
         projects = rectification.visible_projects(actor)
-        if projects is not None and not projects.filter(
-            **{rectification.FIELDS["number"]: project_number}
-        ).exists():
+        if (
+            projects is not None
+            and not projects.filter(**{rectification.FIELDS["number"]: project_number}).exists()
+        ):
             raise DomainError(_("整改项目不存在或不在你的范围内。"), field="project")
     text, owner = _check_decision(meeting, text, owner, due_on)
     decision = Decision.objects.create(

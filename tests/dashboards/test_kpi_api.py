@@ -198,7 +198,9 @@ def test_the_target_in_force_today(cast, api):
     assert current["target"] == 300 and current["from"] == "2020-01-01"
 
 
-@pytest.mark.parametrize("query", ["region=%00", "department=" + "X" * 65, "period=%00", "from=%00&to=2026-11-01"])
+@pytest.mark.parametrize(
+    "query", ["region=%00", "department=" + "X" * 65, "period=%00", "from=%00&to=2026-11-01"]
+)
 def test_hostile_parameters_are_400_not_500(cast, api, query):
     response = api.as_(cast.lead).get(f"/api/v1/kpis/?{query}")
     assert response.status_code == 400

@@ -244,10 +244,18 @@ def test_a_projects_action_items_for_its_page(cast, meeting):
     from django.test import RequestFactory
 
     services.start_meeting(actor=cast.lead, meeting=meeting)
-    services.capture_decision(actor=cast.lead, meeting=meeting, block="top_issues",
-                              project_number="REF-2026-007", text="加派服务顾问",
-                              owner=cast.head, due_on=dt.date(2026, 11, 30))
-    template = Template('{% include "dashboards/includes/project_action_items.html" with number="REF-2026-007" %}')
+    services.capture_decision(
+        actor=cast.lead,
+        meeting=meeting,
+        block="top_issues",
+        project_number="REF-2026-007",
+        text="加派服务顾问",
+        owner=cast.head,
+        due_on=dt.date(2026, 11, 30),
+    )
+    template = Template(
+        '{% include "dashboards/includes/project_action_items.html" with number="REF-2026-007" %}'
+    )
 
     def render(user):
         request = RequestFactory().get("/")

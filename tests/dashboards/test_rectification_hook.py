@@ -219,8 +219,12 @@ def test_without_closure_dates_red_projects_still_count(cast, monkeypatch):
     monkeypatch.setattr(rectification, "project_model", lambda: StandInWithoutClosure)
     for n, health in ((1, "red"), (2, "green"), (3, "red")):
         StandInWithoutClosure.objects.create(
-            number=f"REF-2026-{n:03d}", title="x", store=cast.org.hangzhou, level="B",
-            status="executing", health=health,
+            number=f"REF-2026-{n:03d}",
+            title="x",
+            store=cast.org.hangzhou,
+            level="B",
+            status="executing",
+            health=health,
         )
     assert not rectification.measures_closure(StandInWithoutClosure)
     kpis = rectification.kpis(rectification.visible_projects(cast.lead), NOVEMBER)

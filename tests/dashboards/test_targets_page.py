@@ -12,8 +12,14 @@ pytestmark = pytest.mark.django_db
 
 
 def post(client, **data):
-    body = {"metric": "resolution_rate", "baseline": "58", "target": "85", "direction": "",
-            "method": "standard", "valid_from": "2026-11-01"}
+    body = {
+        "metric": "resolution_rate",
+        "baseline": "58",
+        "target": "85",
+        "direction": "",
+        "method": "standard",
+        "valid_from": "2026-11-01",
+    }
     body.update(data)
     return client.post("/dashboards/targets/", body)
 
@@ -24,7 +30,9 @@ def test_the_quality_lead_sets_targets_in_percent(cast, client):
     assert response.status_code == 302
     target = KpiTarget.objects.get()
     assert (target.baseline, target.target, target.direction) == (
-        Decimal("0.58"), Decimal("0.85"), "higher"
+        Decimal("0.58"),
+        Decimal("0.85"),
+        "higher",
     )
     post(client, metric="avg_resolution_days", baseline="45", target="15")
     days = KpiTarget.objects.get(metric="avg_resolution_days")
