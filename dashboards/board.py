@@ -15,7 +15,6 @@ from .choices import (
     DEFAULT_RESPONSE_TARGETS,
     DEFAULT_TARGETS,
     METRIC_INFO,
-    Direction,
     Method,
     Metric,
 )
@@ -279,7 +278,3 @@ def build_process(user, period: Period, slices: Slices | None = None, *, now=Non
         series_periods=periods,
         red_projects=rectification.red_projects(rectification.visible_projects(user)),
     )
-
-
-def direction_of(metric: str) -> str:
-    return METRIC_INFO.get(metric, (None, Direction.HIGHER))[1]

@@ -373,6 +373,8 @@ def decision_update(request, pk):
                 owner=data["owner"],
                 due_on=data["due_on"],
             )
+        except PermissionDenied as exc:
+            return _forbidden(request, exc.message)
         except DomainError as exc:
             messages.error(request, _("决策没有保存：%(e)s") % {"e": exc.message})
         else:

@@ -33,13 +33,6 @@ def pct(number):
 
 
 @register.filter
-def get_item(mapping, key):
-    if mapping is None:
-        return None
-    return mapping.get(key)
-
-
-@register.filter
 def change_pct(number):
     """A relative change as a signed percent: −0.3 → ``−30%``."""
     return formatting.change_percent(number)

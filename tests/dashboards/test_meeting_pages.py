@@ -264,3 +264,25 @@ def test_a_projects_action_items_for_its_page(cast, meeting):
 
     assert "加派服务顾问" in render(cast.ops)
     assert "加派服务顾问" not in render(cast.manager)
+
+
+def test_completing_a_decision_on_the_record_page(cast, client, meeting):
+    services.start_meeting(actor=cast.lead, meeting=meeting)
+    decision = services.capture_decision(
+        actor=cast.lead, meeting=meeting, block="topic", text="产品部门出方案"
+    )
+    client.force_login(cast.head)
+    refused = client.post(
+        f"/dashboards/decisions/{decision.pk}/",
+        {"text": "x", "owner": cast.head.pk, "due_on": "2026-12-02"},
+    )
+    assert refused.status_code == 403
+    client.force_login(cast.lead)
+    response = client.post(
+        f"/dashboards/decisions/{decision.pk}/",
+        {"text": "产品部门出方案", "owner": cast.scm_head.pk, "due_on": "2026-12-02"},
+    )
+    assert response.status_code == 302
+    assert ActionItem.objects.get().owner == cast.scm_head
+    html = client.get(f"/dashboards/meetings/{meeting.pk}/").content.decode()
+    assert 'data-testid="unclear"' not in html and "1/1" in html
