@@ -23,6 +23,7 @@ urlpatterns = [
     path("org/", include("closedloop.org.urls")),
     path("issues/", include("issues.urls")),
     path("inspections/", include("inspections.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("notifications/", include("closedloop.notifications.urls")),
     path("integrations/", include("integrations.urls")),
     path("api/v1/", include(("closedloop.api.urls", "api"), namespace="api")),

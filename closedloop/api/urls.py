@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("inspections.api.urls")),
     path("", include("closedloop.notifications.api.urls")),
     path("", include("integrations.api.urls")),
+    path("", include("dashboards.api.urls")),
 ]

@@ -28,6 +28,13 @@ import_gate = gate(policy.can_import_org, gettext_lazy("只有运营负责人可
 
 @login_required
 def home(request):
+    from django.apps import apps
+
+    if apps.is_installed("dashboards"):
+        # Each role's home page (my store's items, the triage queue, the board …).
+        from dashboards.views import home as role_home
+
+        return role_home(request)
     stores = Store.objects.visible_to(request.user)
     return render(
         request,

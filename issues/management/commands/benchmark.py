@@ -69,7 +69,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("job", nargs="?", choices=["sla_sweep"])
+        parser.add_argument("job", nargs="?", choices=["sla_sweep", "board"])
         add_harness_arguments(parser)
         parser.add_argument("--issues", type=int, default=100_000, help="open issues")
         parser.add_argument(
@@ -104,6 +104,16 @@ class Command(BaseCommand):
     ):
         if job is None:
             run_harness(self, **options)
+            return
+        if job == "board":  # the KPI board for a month and a year (dashboards/bench.py)
+            from dashboards.bench import run_board_benchmark
+
+            try:
+                run_board_benchmark(
+                    self.say, issues=issues, runs=options["runs"], keep=keep, yes=yes
+                )
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
             return
         if issues <= 0 or closed < 0:
             raise CommandError("--issues must be positive, --closed not negative")
