@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("org/", include("closedloop.org.urls")),
     path("issues/", include("issues.urls")),
+    path("rectification/", include("rectification.urls")),
     path("notifications/", include("closedloop.notifications.urls")),
     path("api/v1/", include(("closedloop.api.urls", "api"), namespace="api")),
     path("admin/", admin.site.urls),

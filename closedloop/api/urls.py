@@ -10,5 +10,6 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include("closedloop.org.api.urls")),
     path("", include("issues.api.urls")),
+    path("", include("rectification.api.urls")),
     path("", include("closedloop.notifications.api.urls")),
 ]
