@@ -221,6 +221,7 @@ class ProjectForm(forms.Form):
 
 
 class WhyForm(forms.Form):
+    CONTENT = ("why", "because", "evidence", "photo")
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     why = forms.CharField(
         label=_("为什么"),
@@ -246,6 +247,7 @@ class WhyForm(forms.Form):
 
 
 class GoalForm(forms.Form):
+    CONTENT = ("name", "unit", "baseline", "target", "direction")
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(label=_("指标"), max_length=100, required=False)
     unit = forms.CharField(label=_("单位"), max_length=20, required=False)
@@ -261,6 +263,7 @@ class GoalForm(forms.Form):
 
 
 class MeasureForm(forms.Form):
+    CONTENT = ("text", "owner", "owner_name", "start_on", "deadline")
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     text = forms.CharField(
         label=_("措施"), required=False, widget=forms.Textarea(attrs={"rows": 1})
@@ -282,7 +285,8 @@ class MeasureForm(forms.Form):
 
 
 class BaseListFormSet(forms.BaseFormSet):
-    """Rows the person left empty are skipped; deleted rows are dropped."""
+    """Rows the person left empty are skipped (a select or a checkbox left at its default
+    does not make a row); deleted rows are dropped."""
 
     def rows(self) -> list[forms.Form]:
         forms_ = self.ordered_forms if self.can_order else self.forms
@@ -290,8 +294,10 @@ class BaseListFormSet(forms.BaseFormSet):
         for form in forms_:
             if self.can_delete and self._should_delete_form(form):
                 continue
-            data = form.cleaned_data
-            if not data or not (form.has_changed() or data.get("id")):
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data.get("id") and all(
+                data.get(name) in (None, "", [], False) for name in form.CONTENT
+            ):
                 continue
             result.append(form)
         return result
@@ -415,6 +421,7 @@ class TrackingLogForm(forms.Form):
 
 
 class InProgressForm(forms.Form):
+    CONTENT = ("text", "progress", "expected_on")
     text = forms.CharField(label=_("进行中事项"), max_length=300, required=False)
     progress = forms.IntegerField(
         label=_("进度"), required=False, widget=forms.NumberInput(attrs={"min": 0, "max": 100})
@@ -423,6 +430,7 @@ class InProgressForm(forms.Form):
 
 
 class DifficultyForm(forms.Form):
+    CONTENT = ("text", "support")
     text = forms.CharField(label=_("困难"), max_length=300, required=False)
     impact = forms.ChoiceField(
         label=_("影响"), choices=[("", "—"), *Impact.choices], required=False
@@ -431,6 +439,7 @@ class DifficultyForm(forms.Form):
 
 
 class SolutionForm(forms.Form):
+    CONTENT = ("text", "owner_name", "deadline")
     text = forms.CharField(label=_("解决方案"), max_length=300, required=False)
     owner_name = forms.CharField(label=_("责任人"), max_length=64, required=False)
     deadline = forms.DateField(label=_("期限"), widget=_date_input(), required=False)

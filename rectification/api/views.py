@@ -13,7 +13,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from closedloop.api.permissions import ScopedWrite
@@ -35,6 +35,29 @@ ERRORS = {
 #: Scopes machine clients need (API clients get them with their token).
 READ_SCOPE = "rectifications:read"
 WRITE_SCOPE = "rectifications:write"
+
+
+def flatten_errors(errors, prefix: str = "") -> dict:
+    """DRF's nested errors as ``{"goals[0].target": [...]}``, the services' shape."""
+    flat: dict = {}
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            if isinstance(key, int):  # a list's errors by row index
+                path = f"{prefix}[{key}]"
+            elif key == "non_field_errors" and prefix:
+                path = prefix
+            else:
+                path = f"{prefix}.{key}" if prefix else key
+            flat.update(flatten_errors(value, path))
+    elif isinstance(errors, list) and errors and not all(isinstance(e, str) for e in errors):
+        for index, value in enumerate(errors):
+            if value:
+                flat.update(flatten_errors(value, f"{prefix}[{index}]"))
+    else:
+        flat[prefix or "detail"] = (
+            [str(e) for e in errors] if isinstance(errors, list) else [str(errors)]
+        )
+    return flat
 
 
 def _responses(ok: int = 200, body=DETAIL, *codes: int) -> dict:
@@ -93,7 +116,9 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         serializer = serializer_class(
             data=self.request.data, partial=partial, context=self.get_serializer_context()
         )
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            # Named by their path in the body, as the services name theirs.
+            raise ValidationError(flatten_errors(serializer.errors))
         return serializer.validated_data
 
     def _reply(self, project: Project, code: int = status.HTTP_200_OK) -> Response:
