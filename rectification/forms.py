@@ -422,7 +422,7 @@ class TrackingLogForm(forms.Form):
 
 class InProgressForm(forms.Form):
     CONTENT = ("text", "progress", "expected_on")
-    text = forms.CharField(label=_("进行中事项"), max_length=300, required=False)
+    text = forms.CharField(label=_("事项"), max_length=300, required=False)
     progress = forms.IntegerField(
         label=_("进度"), required=False, widget=forms.NumberInput(attrs={"min": 0, "max": 100})
     )

@@ -243,6 +243,14 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "closedloop.org.choices.Role",
         "TierEnum": "closedloop.org.choices.StoreTier",
+        # Field names several apps use for different choice sets (status, level, kind, method).
+        "IssueStatusEnum": "issues.choices.Status",
+        "RectificationStatusEnum": "rectification.choices.Status",
+        "RectificationLevelEnum": "rectification.choices.Level",
+        "MeasureStatusEnum": "rectification.choices.MeasureStatus",
+        "MeasureKindEnum": "rectification.choices.MeasureKind",
+        "GoalMethodEnum": "rectification.choices.GoalMethod",
+        "TrackingMethodEnum": "rectification.choices.TrackingMethod",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
