@@ -222,3 +222,18 @@ def test_beat_project_health_through_the_worker(live, cast):
     assert live.run_job("project_health", "2025-09-24T00:05:00+08:00") == {"changed": 1}
     project.refresh_from_db()
     assert project.health == "red"
+
+
+def test_run_job_command_with_at(cast):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    executing(cast, measures=LATER)
+    out = io.StringIO()
+    call_command("run_job", "tracking_reminders", "--at", "2025-09-25T08:00:00+08:00", stdout=out)
+    assert json.loads(out.getvalue()) == {"reminded": 1, "escalated": 0, "notifications": 1}
+    out = io.StringIO()
+    call_command("run_job", "list", stdout=out)
+    assert {"tracking_reminders", "project_health"} <= set(out.getvalue().split())
