@@ -469,37 +469,50 @@ SolutionFormSet = forms.formset_factory(
 # --- the board's filters -----------------------------------------------------------------
 
 
+def _checkboxes():
+    return forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+
+
+def _select():
+    return forms.Select(attrs={"class": "form-select", "data-autosubmit": ""})
+
+
 class BoardFilterSet(ProjectFilterSet):
     """The shared FilterSet with the board's widgets."""
 
     status = django_filters.MultipleChoiceFilter(
-        choices=Status.choices, label=_("状态"), widget=forms.CheckboxSelectMultiple
+        choices=Status.choices, label=_("状态"), widget=_checkboxes()
     )
     level = django_filters.MultipleChoiceFilter(
-        choices=Level.choices, label=_("问题级别"), widget=forms.CheckboxSelectMultiple
+        choices=Level.choices, label=_("问题级别"), widget=_checkboxes()
     )
     health = django_filters.MultipleChoiceFilter(
-        choices=Health.choices, label=_("健康度"), widget=forms.CheckboxSelectMultiple
+        choices=Health.choices, label=_("健康度"), widget=_checkboxes()
     )
     tier = django_filters.MultipleChoiceFilter(
         field_name="store__tier",
         choices=StoreTier.choices,
         label=_("门店分层"),
-        widget=forms.CheckboxSelectMultiple,
+        widget=_checkboxes(),
     )
     store = django_filters.ChoiceFilter(
-        field_name="store__code", label=_("门店"), empty_label=_("全部门店")
+        field_name="store__code", label=_("门店"), empty_label=_("全部门店"), widget=_select()
     )
     region = django_filters.ChoiceFilter(
-        field_name="store__region__code", label=_("区域"), empty_label=_("全部区域")
+        field_name="store__region__code",
+        label=_("区域"),
+        empty_label=_("全部区域"),
+        widget=_select(),
     )
     overdue = django_filters.BooleanFilter(
         method="filter_overdue",
         label=_("只看超期"),
-        widget=forms.CheckboxInput,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
     mine = django_filters.BooleanFilter(
-        method="filter_mine", label=_("只看我的"), widget=forms.CheckboxInput
+        method="filter_mine",
+        label=_("只看我的"),
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
     def __init__(self, data=None, *args, request=None, **kwargs):
