@@ -439,7 +439,7 @@ def gantt(project, measures, today) -> dict:
     # Five dates on the axis at most (first, last and evenly between): readable on a phone.
     step = max(1, -(-(span - 1) // 4))
     offsets = sorted({*range(0, span - 1, step), span - 1})
-    if len(offsets) > 1 and offsets[-1] - offsets[-2] < step / 2:
+    if len(offsets) > 2 and offsets[-1] - offsets[-2] < step:
         offsets.pop(-2)  # too close to the last date
     ticks = [
         {

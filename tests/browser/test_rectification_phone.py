@@ -181,3 +181,39 @@ def test_store_manager_signs_the_kickoff_on_a_phone(
     _fits(page)
     screenshot(page, "signed")
     assert problems(page) == []
+
+
+def test_the_5_why_editor_adds_moves_and_removes_rows(
+    cast, live_server, desktop_page, login, screenshot, problems
+):
+    project = recent_project(cast)  # Why 1 (等待时间长), Why 2 (接待流程慢)
+    page = desktop_page
+    login(page, live_server, "ops")
+    page.goto(f"{live_server.url}/rectification/{project.number}/")
+    page.click("[data-testid=edit-whys]")
+    page.wait_for_url(re.compile(r"/edit/#whys$"))
+    rows = page.locator("[data-formset=whys] [data-rows] > [data-row]")
+    assert rows.count() == 2
+    # Add a third Why, move it to the top, remove the (old) second one, save.
+    page.click("[data-add-row=whys]")
+    assert rows.count() == 3
+    new = rows.nth(2)
+    new.locator("input[name$='-why']").fill("为什么人手不足？")
+    new.locator("input[name$='-because']").fill("两名服务顾问离职，新人未到岗")
+    new.locator("[data-move=up]").click()
+    rows.nth(1).locator("[data-move=up]").click()
+    assert [rows.nth(i).locator("[data-row-number]").inner_text() for i in range(3)] == [
+        "1",
+        "2",
+        "3",
+    ]
+    assert rows.nth(0).locator("input[name$='-why']").input_value() == "为什么人手不足？"
+    rows.nth(2).locator("[data-remove-row]").click()
+    assert rows.nth(2).is_hidden()
+    screenshot(page, "editor")
+    page.click("[data-testid=save-kickoff]")
+    # The form posts to the edit URL, whose #whys the redirect keeps.
+    page.wait_for_url(re.compile(rf"/rectification/{project.number}/(#whys)?$"))
+    assert [w.question for w in project.whys.all()] == ["为什么人手不足？", "为什么等待时间长?"]
+    assert page.locator("[data-testid=whys] li").count() == 2
+    assert problems(page) == []
