@@ -8,7 +8,7 @@ import tempfile
 import xlsxwriter
 from django.utils.translation import gettext as _
 
-from .choices import Status
+from . import rules
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 500
@@ -18,12 +18,7 @@ def columns(today):
     yes, no = _("是"), _("否")
 
     def tracking_late(p):
-        late = (
-            p.status == Status.EXECUTING
-            and p.next_tracking_on is not None
-            and p.next_tracking_on < today
-        )
-        return yes if late else no
+        return yes if rules.tracking_late(p.status, p.next_tracking_on, today) else no
 
     return [
         (_("项目编号"), 15, "text", lambda p: p.number),

@@ -11,7 +11,15 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from .choices import ACTIVE_STATUSES, DEFAULT_CADENCE, Assessment, Health, Level, Status
+from .choices import (
+    ACTIVE_STATUSES,
+    DEFAULT_CADENCE,
+    Assessment,
+    Health,
+    Level,
+    MeasureStatus,
+    Status,
+)
 
 
 def default_cadence(level: str) -> tuple[int, int]:
@@ -63,6 +71,16 @@ def missed(due: dt.date | None, interval_days: int, today: dt.date) -> Missed:
         return Missed(0, None)
     count = (today - due - dt.timedelta(days=1)).days // interval_days + 1
     return Missed(count, due + dt.timedelta(days=interval_days * (count - 1)))
+
+
+def tracking_late(status: str, next_tracking_on: dt.date | None, today: dt.date) -> bool:
+    """An executing project whose next tracking date has passed without a record."""
+    return status == Status.EXECUTING and next_tracking_on is not None and next_tracking_on < today
+
+
+def measure_late(status: str, deadline: dt.date, today: dt.date) -> bool:
+    """A measure not done whose deadline has passed (met on its day)."""
+    return status != MeasureStatus.DONE and deadline < today
 
 
 # --- health ----------------------------------------------------------------------------

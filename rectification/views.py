@@ -157,11 +157,7 @@ def board(request):
 
 def _decorate(projects, today) -> None:
     for project in projects:
-        project.tracking_late = (
-            project.status == Status.EXECUTING
-            and project.next_tracking_on is not None
-            and project.next_tracking_on < today
-        )
+        project.tracking_late = rules.tracking_late(project.status, project.next_tracking_on, today)
         project.reason_texts = [rules.reason_text(r) for r in project.health_reasons]
 
 
@@ -426,7 +422,7 @@ def gantt(project, measures, today) -> dict:
 
     rows = []
     for m in measures:
-        late = m.status != MeasureStatus.DONE and m.deadline < today
+        late = rules.measure_late(m.status, m.deadline, today)
         rows.append(
             {
                 "measure": m,
@@ -558,9 +554,7 @@ def _render_detail(request, project, *, bound=None, status=200):
         ),
         "open_form": bound[0] if bound else "",
         "today": today,
-        "tracking_late": project.status == Status.EXECUTING
-        and project.next_tracking_on is not None
-        and project.next_tracking_on < today,
+        "tracking_late": rules.tracking_late(project.status, project.next_tracking_on, today),
     }
     return render(request, "rectification/detail.html", context, status=status)
 

@@ -152,8 +152,7 @@ class MeasureSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_overdue(self, obj) -> bool:
-        today = self.context["today"]
-        return obj.status != MeasureStatus.DONE and obj.deadline < today
+        return rules.measure_late(obj.status, obj.deadline, self.context["today"])
 
 
 class SignOffSerializer(serializers.ModelSerializer):
@@ -319,11 +318,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         return PlanSerializer(obj).data
 
     def get_tracking_overdue(self, obj) -> bool:
-        return (
-            obj.status == Status.EXECUTING
-            and obj.next_tracking_on is not None
-            and obj.next_tracking_on < self.context["today"]
-        )
+        return rules.tracking_late(obj.status, obj.next_tracking_on, self.context["today"])
 
 
 class ProjectDetailSerializer(ProjectSerializer):
