@@ -24,6 +24,7 @@ urlpatterns = [
     path("issues/", include("issues.urls")),
     path("inspections/", include("inspections.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("rectification/", include("rectification.urls")),
     path("notifications/", include("closedloop.notifications.urls")),
     path("integrations/", include("integrations.urls")),
     path("api/v1/", include(("closedloop.api.urls", "api"), namespace="api")),

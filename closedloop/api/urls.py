@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("closedloop.org.api.urls")),
     path("", include("issues.api.urls")),
     path("", include("inspections.api.urls")),
+    path("", include("rectification.api.urls")),
     path("", include("closedloop.notifications.api.urls")),
     path("", include("integrations.api.urls")),
     path("", include("dashboards.api.urls")),

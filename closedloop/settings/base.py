@@ -280,6 +280,13 @@ SPECTACULAR_SETTINGS = {
         "WebhookDeliveryStatusEnum": "integrations.choices.DeliveryStatus",
         "TokenStateEnum": "integrations.choices.TokenState",
         "MetricDirectionEnum": "integrations.choices.MetricDirection",
+        # Field names several apps use for different choice sets (status, level, kind, method).
+        "RectificationStatusEnum": "rectification.choices.Status",
+        "RectificationLevelEnum": "rectification.choices.Level",
+        "MeasureStatusEnum": "rectification.choices.MeasureStatus",
+        "MeasureKindEnum": "rectification.choices.MeasureKind",
+        "GoalMethodEnum": "rectification.choices.GoalMethod",
+        "TrackingMethodEnum": "rectification.choices.TrackingMethod",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

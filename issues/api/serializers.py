@@ -195,9 +195,8 @@ class IssueSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_rectification(self, obj) -> str | None:
-        # There is no rectification app yet. When it links issues to projects, the
-        # queryset annotates ``rectification_number`` (the REF-… number) and this field
-        # picks it up; until then every issue answers null, as API.md allows.
+        # The viewset's queryset annotates ``rectification_number`` (the REF-… number of
+        # the issue's project, ``rectification.selectors.issue_project_number``).
         return getattr(obj, "rectification_number", None)
 
 

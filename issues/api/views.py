@@ -22,6 +22,7 @@ from closedloop.api.permissions import ScopedWrite
 from closedloop.errors import DomainError
 from closedloop.org.choices import ApiScope, Role
 from closedloop.org.models import Store, User
+from rectification.selectors import issue_project_number
 
 from .. import attachments, policy, services
 from ..choices import Channel
@@ -83,6 +84,7 @@ class IssueViewSet(
             .prefetch_related(
                 Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by"))
             )
+            .annotate(rectification_number=issue_project_number())
             .order_by("-submitted_at", "-pk")
         )
         if detail:

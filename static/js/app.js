@@ -33,7 +33,8 @@
     if (!(form instanceof HTMLFormElement) || form.hasAttribute("data-allow-resubmit")) {
       return;
     }
-    if ((form.method || "get").toLowerCase() !== "post") {
+    // getAttribute: a field named "method" would shadow form.method (DOM named access).
+    if ((form.getAttribute("method") || "get").toLowerCase() !== "post") {
       return;
     }
     window.setTimeout(function () {

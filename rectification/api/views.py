@@ -1,0 +1,237 @@
+"""Rectification API (API.md "Rectification"): a thin viewset over ``rectification.services``.
+
+Rows come from ``Project.objects.visible_to`` only (anything else is 404); who may do what
+to a visible project is ``rectification.policy``, enforced inside the services (403); the
+allowed-transitions table is enforced there too (409, ``invalid_transition``)."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from closedloop.api.permissions import ScopedWrite
+
+from .. import services
+from ..filtersets import ProjectFilterSet
+from ..models import Project
+from ..selectors import detail_queryset, latest_readings, list_queryset
+from . import serializers as s
+
+DETAIL = s.ProjectDetailSerializer
+NOT_FOUND = _("整改项目不存在或不在你的范围内。")
+ERRORS = {
+    400: OpenApiResponse(description=_("输入有误：按字段（含路径，如 goals[0].target）列出错误")),
+    403: OpenApiResponse(description=_("该项目可见，但你无权执行此操作")),
+    404: OpenApiResponse(description=NOT_FOUND),
+    409: OpenApiResponse(description=_("当前状态不允许此操作（code: invalid_transition）")),
+}
+#: Scopes machine clients need (API clients get them with their token).
+READ_SCOPE = "rectifications:read"
+WRITE_SCOPE = "rectifications:write"
+
+
+def flatten_errors(errors, prefix: str = "") -> dict:
+    """DRF's nested errors as ``{"goals[0].target": [...]}``, the services' shape."""
+    flat: dict = {}
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            if isinstance(key, int):  # a list's errors by row index
+                path = f"{prefix}[{key}]"
+            elif key == "non_field_errors" and prefix:
+                path = prefix
+            else:
+                path = f"{prefix}.{key}" if prefix else key
+            flat.update(flatten_errors(value, path))
+    elif isinstance(errors, list) and errors and not all(isinstance(e, str) for e in errors):
+        for index, value in enumerate(errors):
+            if value:
+                flat.update(flatten_errors(value, f"{prefix}[{index}]"))
+    else:
+        flat[prefix or "detail"] = (
+            [str(e) for e in errors] if isinstance(errors, list) else [str(errors)]
+        )
+    return flat
+
+
+def _responses(ok: int = 200, body=DETAIL, *codes: int) -> dict:
+    return {ok: body, **{code: ERRORS[code] for code in (codes or (400, 403, 404, 409))}}
+
+
+class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """整改项目: list, read, kick off, sign, move through the lifecycle, track."""
+
+    queryset = Project.objects.all()
+    permission_classes = [ScopedWrite]
+    read_scope = READ_SCOPE
+    write_scope = WRITE_SCOPE
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ProjectFilterSet
+    lookup_field = "number"
+    lookup_value_regex = r"[^/]+"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        user = self.request.user
+        if self.action == "list":
+            return list_queryset(user)
+        if self.action == "retrieve":
+            return detail_queryset(user)
+        return Project.objects.visible_to(user).select_related("store__region")
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def get_object(self):
+        # One answer for "malformed", "does not exist" and "not yours to see".
+        if not services.is_number(self.kwargs.get(self.lookup_field, "")):
+            raise NotFound(NOT_FOUND)
+        try:
+            return super().get_object()
+        except Http404 as exc:
+            raise NotFound(NOT_FOUND) from exc
+
+    def get_serializer_class(self):
+        return s.ProjectSerializer if self.action == "list" else DETAIL
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": timezone.localdate()}
+
+    def _detail_context(self, project) -> dict:
+        return {
+            **self.get_serializer_context(),
+            "latest_readings": latest_readings(project),
+            "available_actions": services.actions_for(project, self.request.user),
+        }
+
+    def _input(self, serializer_class, *, partial=False):
+        serializer = serializer_class(
+            data=self.request.data, partial=partial, context=self.get_serializer_context()
+        )
+        if not serializer.is_valid():
+            # Named by their path in the body, as the services name theirs.
+            raise ValidationError(flatten_errors(serializer.errors))
+        return serializer.validated_data
+
+    def _reply(self, project: Project, code: int = status.HTTP_200_OK) -> Response:
+        fresh = detail_queryset(self.request.user).filter(pk=project.pk).first()
+        if fresh is None:
+            raise NotFound(NOT_FOUND)
+        return Response(DETAIL(fresh, context=self._detail_context(fresh)).data, status=code)
+
+    # --- read ---------------------------------------------------------------------------
+
+    @extend_schema(
+        summary=_("整改项目列表"),
+        responses={
+            200: s.ProjectSerializer(many=True),
+            400: ERRORS[400],
+            403: ERRORS[403],
+            404: OpenApiResponse(description=_("页码无效")),
+        },
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        summary=_("整改项目详情"),
+        responses={200: DETAIL, 403: ERRORS[403], 404: ERRORS[404]},
+    )
+    def retrieve(self, request, *args, **kwargs):
+        project = self.get_object()
+        return Response(DETAIL(project, context=self._detail_context(project)).data)
+
+    # --- write --------------------------------------------------------------------------
+
+    @extend_schema(
+        summary=_("发起整改项目（启动表）"),
+        description=_("回复 201 与项目编号 REF-YYYY-NNN，状态 draft。"),
+        request=s.ProjectWriteSerializer,
+        responses=_responses(201, DETAIL, 400, 403),
+    )
+    def create(self, request, *args, **kwargs):
+        data = self._input(s.ProjectWriteSerializer)
+        project = services.create_project(actor=request.user, data=data)
+        return self._reply(project, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("修改整改项目"),
+        description=_(
+            "草稿：启动表的任何字段（列表整体替换，带 id 的行保留）。启动后：只能修改 "
+            "measures（带 id 为修改，不带 id 为新增）和 tracking（跟踪频率）。"
+            "修改已有签字的草稿会使签字作废。"
+        ),
+        request=s.ProjectWriteSerializer,
+        responses=_responses(),
+    )
+    def partial_update(self, request, *args, **kwargs):
+        project = self.get_object()
+        data = self._input(s.ProjectWriteSerializer, partial=True)
+        services.update_project(project=project, actor=request.user, data=data)
+        return self._reply(project)
+
+    @extend_schema(
+        summary=_("签字确认"),
+        description=_(
+            "以调用者的角色（门店店长、运营专家、区域总监）签字；第三个签字使项目进入 kicked_off。"
+        ),
+        request=None,
+        responses=_responses(),
+    )
+    @action(detail=True, methods=["post"])
+    def sign(self, request, number=None):
+        project = self.get_object()
+        services.sign(project=project, actor=request.user)
+        return self._reply(project)
+
+    @extend_schema(summary=_("开始执行"), request=None, responses=_responses())
+    @action(detail=True, methods=["post"])
+    def start(self, request, number=None):
+        project = self.get_object()
+        services.start(project=project, actor=request.user)
+        return self._reply(project)
+
+    @extend_schema(summary=_("提交验收"), request=None, responses=_responses())
+    @action(detail=True, methods=["post"])
+    def submit(self, request, number=None):
+        project = self.get_object()
+        services.submit(project=project, actor=request.user)
+        return self._reply(project)
+
+    @extend_schema(summary=_("取消项目"), request=s.CancelSerializer, responses=_responses())
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, number=None):
+        project = self.get_object()
+        data = self._input(s.CancelSerializer)
+        services.cancel(project=project, actor=request.user, reason=data["reason"])
+        return self._reply(project)
+
+    @extend_schema(
+        summary=_("整改跟踪记录"),
+        description=_("回复记录本身，以及第 N 天、项目的健康度和下次跟踪日期。"),
+        request=s.TrackingLogInputSerializer,
+        responses=_responses(201, s.TrackingLogReplySerializer),
+    )
+    @action(detail=True, methods=["post"], url_path="tracking-logs")
+    def tracking_logs(self, request, number=None):
+        project = self.get_object()
+        data = self._input(s.TrackingLogInputSerializer)
+        log = services.add_tracking_log(project=project, actor=request.user, data=data)
+        log = (
+            type(log)
+            .objects.select_related("project", "recorder")
+            .prefetch_related("in_progress", "difficulties", "solutions", "readings")
+            .get(pk=log.pk)
+        )
+        return Response(
+            s.TrackingLogReplySerializer(log, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )

@@ -1,0 +1,145 @@
+"""Enumerations and constants of rectification projects (DOMAIN.md §5, API.md "Rectification").
+
+The codes are the API's; the labels follow the source's forms (整改项目启动表, 整改跟踪记录)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    KICKED_OFF = "kicked_off", _("已启动")
+    EXECUTING = "executing", _("执行中")
+    PENDING_ACCEPTANCE = "pending_acceptance", _("待验收")
+    OBSERVING = "observing", _("观察期")
+    PENDING_CLOSURE = "pending_closure", _("待闭环")
+    CLOSED = "closed", _("已闭环")
+    CANCELLED = "cancelled", _("已取消")
+
+
+#: Statuses of a project that is still being worked (health and reminders apply).
+ACTIVE_STATUSES = (
+    Status.KICKED_OFF,
+    Status.EXECUTING,
+    Status.PENDING_ACCEPTANCE,
+    Status.OBSERVING,
+    Status.PENDING_CLOSURE,
+)
+FINISHED_STATUSES = (Status.CLOSED, Status.CANCELLED)
+
+
+class Level(models.TextChoices):
+    A = "A", _("A级（重大）")
+    B = "B", _("B级（重要）")
+    C = "C", _("C级（一般）")
+
+
+class Health(models.TextChoices):
+    GREEN = "green", _("绿灯")
+    YELLOW = "yellow", _("黄灯")
+    RED = "red", _("红灯")
+
+
+class Direction(models.TextChoices):
+    LOWER = "lower", _("越低越好")
+    HIGHER = "higher", _("越高越好")
+
+
+class GoalMethod(models.TextChoices):
+    STANDARD = "standard", _("标准")
+    PROGRESS = "progress", _("进度")
+
+
+class MeasureKind(models.TextChoices):
+    EMERGENCY = "emergency", _("应急")
+    ROOT = "root", _("根本")
+    TOOL = "tool", _("工具")
+    SUPPORT = "support", _("辅助")
+
+
+class MeasureStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("未开始")
+    IN_PROGRESS = "in_progress", _("进行中")
+    DONE = "done", _("已完成")
+
+
+class TrackingMethod(models.TextChoices):
+    ONSITE = "onsite", _("现场")
+    PHONE = "phone", _("电话")
+    WECHAT = "wechat", _("微信")
+    VIDEO = "video", _("视频")
+
+
+class Assessment(models.TextChoices):
+    AHEAD = "ahead", _("超前")
+    ON_PLAN = "on_plan", _("按计划")
+    SLIGHTLY_DELAYED = "slightly_delayed", _("略有延迟")
+    SERIOUSLY_DELAYED = "seriously_delayed", _("严重延迟")
+
+
+class Impact(models.TextChoices):
+    SEVERE = "severe", _("严重")
+    MODERATE = "moderate", _("中等")
+    MINOR = "minor", _("轻微")
+
+
+class SignRole(models.TextChoices):
+    """The three signatures of the kick-off form (签字确认), in the form's order."""
+
+    STORE_MANAGER = "store_manager", _("门店店长")
+    OPS_SPECIALIST = "ops_specialist", _("运营专家")
+    REGIONAL_DIRECTOR = "regional_director", _("区域总监")
+
+
+class AlertKind(models.TextChoices):
+    MISSED = "missed", _("跟踪逾期提醒")
+    ESCALATED = "escalated", _("跟踪逾期升级")
+
+
+class Action(models.TextChoices):
+    """Every recorded change of a project; the ones in TRANSITIONS are checked there."""
+
+    CREATE = "create", _("创建项目")
+    EDIT = "edit", _("修改启动表")
+    SIGN = "sign", _("签字确认")
+    KICK_OFF = "kick_off", _("三方签字，项目启动")
+    START = "start", _("开始执行")
+    TRACK = "track", _("跟踪记录")
+    UPDATE_MEASURE = "update_measure", _("更新措施")
+    CHANGE_CADENCE = "change_cadence", _("调整跟踪频率")
+    SUBMIT = "submit", _("提交验收")
+    CANCEL = "cancel", _("取消项目")
+    HEALTH = "health", _("健康度变化")
+
+
+S = Status
+_OPEN = (S.DRAFT, *ACTIVE_STATUSES)
+#: The allowed-transitions table: action -> {from status: to status}. Self-loops are the
+#: changes that are allowed only in some statuses (the services check them like moves).
+TRANSITIONS: dict[str, dict[str, str]] = {
+    Action.EDIT: {S.DRAFT: S.DRAFT},
+    Action.SIGN: {S.DRAFT: S.DRAFT},
+    Action.KICK_OFF: {S.DRAFT: S.KICKED_OFF},
+    Action.START: {S.KICKED_OFF: S.EXECUTING},
+    Action.TRACK: {S.EXECUTING: S.EXECUTING},
+    Action.UPDATE_MEASURE: {s: s for s in (S.DRAFT, S.KICKED_OFF, S.EXECUTING)},
+    Action.CHANGE_CADENCE: {s: s for s in (S.DRAFT, S.KICKED_OFF, S.EXECUTING, S.OBSERVING)},
+    Action.SUBMIT: {S.EXECUTING: S.PENDING_ACCEPTANCE},
+    Action.CANCEL: dict.fromkeys(_OPEN, S.CANCELLED),
+}
+del S
+
+#: Tracking cadence by level (DOMAIN.md §5): (execution phase, observation phase) in days.
+DEFAULT_CADENCE = {Level.A: (1, 7), Level.B: (2, 14), Level.C: (3, 30)}
+MAX_CADENCE_DAYS = 90
+
+#: Suggested level when a project starts from an issue of this priority.
+LEVEL_FOR_PRIORITY = {"P0": Level.A, "P1": Level.A, "P2": Level.B, "P3": Level.C}
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+EVIDENCE_TYPES = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/gif": "gif",
+    "image/webp": "webp",
+}

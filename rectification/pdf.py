@@ -1,0 +1,53 @@
+"""The printable kick-off form (整改项目启动表) as PDF, laid out like the source's tool 1:
+基本信息, 问题分析 (level, symptoms, the 5-Why chain, root causes), 整改方案 (goals,
+measures), 时间计划, 跟踪计划, 验收标准, 签字确认. WeasyPrint with the Noto CJK fonts."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .choices import Level, SignRole, TrackingMethod
+
+EXECUTION_OPTIONS = (1, 2, 3)
+OBSERVATION_OPTIONS = (7, 14, 30)
+
+
+def _days(a, b):
+    return (b - a).days + 1 if a and b else None
+
+
+def kickoff_context(project) -> dict:
+    signoffs = {s.role: s for s in project.signoffs.all()}
+    methods = set(project.tracking_methods)
+    return {
+        "project": project,
+        "levels": [(level, level.value == project.level) for level in Level],
+        "symptoms": list(project.symptoms.all()),
+        "whys": list(project.whys.all()),
+        "root_causes": list(project.root_causes.all()),
+        "goals": list(project.goals.all()),
+        "measures": list(project.measures.all()),
+        "execution_days": _days(project.execution_from, project.execution_to),
+        "observation_days": _days(project.observation_from, project.observation_to),
+        "execution_options": [(n, n == project.execution_every_days) for n in EXECUTION_OPTIONS],
+        "execution_custom": project.execution_every_days not in EXECUTION_OPTIONS,
+        "observation_options": [
+            (n, n == project.observation_every_days) for n in OBSERVATION_OPTIONS
+        ],
+        "observation_custom": project.observation_every_days not in OBSERVATION_OPTIONS,
+        "methods": [(m, m.value in methods) for m in TrackingMethod],
+        "signatures": [(role, signoffs.get(role.value)) for role in SignRole],
+        "printed_at": timezone.localtime(),
+    }
+
+
+def kickoff_html(project) -> str:
+    return render_to_string("rectification/kickoff_pdf.html", kickoff_context(project))
+
+
+def kickoff_pdf(project) -> bytes:
+    """The PDF bytes. Nothing is fetched: the template carries its own styles."""
+    from weasyprint import HTML
+
+    return HTML(string=kickoff_html(project)).write_pdf()

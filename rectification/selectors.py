@@ -1,0 +1,67 @@
+"""Read-side querysets shared by the pages and the API: visible projects with everything
+their lists and detail views read joined or prefetched, so that the number of queries
+does not grow with the rows, the tracking records or the measures."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+
+from .models import Measure, Project, ProjectEvent, SignOff, TrackingLog
+
+LIST_RELATED = ("store__region", "issue", "ops_specialist", "regional_director")
+
+
+def list_queryset(user):
+    return (
+        Project.objects.visible_to(user)
+        .select_related(*LIST_RELATED)
+        .order_by("-created_at", "-pk")
+    )
+
+
+def detail_queryset(user):
+    logs = (
+        TrackingLog.objects.select_related("recorder")
+        .prefetch_related("in_progress", "difficulties", "solutions", "readings")
+        .order_by("date", "pk")
+    )
+    return (
+        Project.objects.visible_to(user)
+        .select_related(*LIST_RELATED, "created_by")
+        .prefetch_related(
+            "symptoms",
+            "whys",
+            "root_causes",
+            "goals",
+            Prefetch("measures", queryset=Measure.objects.select_related("owner")),
+            Prefetch("signoffs", queryset=SignOff.objects.select_related("user")),
+            Prefetch("tracking_logs", queryset=logs),
+            Prefetch("events", queryset=ProjectEvent.objects.select_related("actor")),
+        )
+    )
+
+
+def latest_readings(project) -> dict:
+    """goal id -> its latest reading (from the prefetched tracking records)."""
+    latest = {}
+    for log in project.tracking_logs.all():
+        for reading in log.readings.all():
+            latest[reading.goal_id] = reading.value
+    return latest
+
+
+def issue_project_number():
+    """Subquery: the REF number of an issue's project (the latest one not cancelled, else
+    the latest), for the issues API's ``rectification`` field."""
+    from django.db.models import Case, OuterRef, Subquery, Value, When
+
+    from .choices import Status
+
+    projects = (
+        Project.objects.filter(issue=OuterRef("pk"))
+        .order_by(
+            Case(When(status=Status.CANCELLED, then=Value(1)), default=Value(0)), "-created_at"
+        )
+        .values("number")[:1]
+    )
+    return Subquery(projects)
