@@ -230,6 +230,14 @@ class ReopenForm(forms.Form):
     )
 
 
+class ResumeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("恢复处理的原因"),
+        widget=text_area(2),
+        help_text=limit_hint(MAX_COMMENT_LENGTH),
+    )
+
+
 class EmptyForm(forms.Form):
     """An action without input (受理)."""
 

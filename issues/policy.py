@@ -114,7 +114,7 @@ def can(user, action: str, issue) -> bool:
         return True
     if action in (Action.TRIAGE, Action.CHANGE_PRIORITY, Action.REJECT, Action.MARK_DUPLICATE):
         return _is_triager(user, issue)
-    if action in (Action.ACCEPT, Action.ASK_STORE, Action.RESOLVE, Action.ASSIGN):
+    if action in (Action.ACCEPT, Action.ASK_STORE, Action.RESUME, Action.RESOLVE, Action.ASSIGN):
         return _is_department_side(user, issue)
     if action in (Action.STORE_REPLY, Action.CONFIRM, Action.REOPEN):
         return _is_store_side(user, issue)
@@ -147,6 +147,12 @@ def counts_as_department_response(user, issue) -> bool:
         (user.role in DEPARTMENT_ROLES and user.department_id == issue.department_id)
         or (issue.assignee_id is not None and issue.assignee_id == user.pk)
     )
+
+
+def answers_for_store(user, issue) -> bool:
+    """A public reply by this person, while the issue waits for the store, is the store's
+    answer (门店补充): they may answer for the store and are not the department asking."""
+    return can(user, Action.STORE_REPLY, issue) and not _is_department_side(user, issue)
 
 
 # --- actions on a systemic issue ---------------------------------------------------------

@@ -25,6 +25,7 @@ from .actions import (
     reject,
     reopen,
     resolve,
+    resume,
     store_reply,
     triage,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "reject",
     "reopen",
     "resolve",
+    "resume",
     "set_systemic_status",
     "store_reply",
     "triage",

@@ -274,6 +274,7 @@ API_ISSUE_ACTIONS = (
     "reject",
     "reopen",
     "resolve",
+    "resume",
     "store-reply",
     "triage",
 )
