@@ -37,9 +37,17 @@ def can_submit(user) -> bool:
 
 
 def has_own_store(user) -> bool:
-    """我的门店问题 in the navigation: store managers. (The page opens for everyone and
-    shows, for a person without a store, the issues they submitted.)"""
-    return _active(user) and (user.is_superuser or user.role == Role.STORE_MANAGER)
+    """我的门店问题 (its gate and its link): people with their own store."""
+    return _active(user) and user.role == Role.STORE_MANAGER and user.store_id is not None
+
+
+#: Roles whose own open work is a queue (我负责的): the departments fix, ops triage.
+WORK_QUEUE_ROLES = DEPARTMENT_ROLES | {Role.OPS_SPECIALIST}
+
+
+def has_work_queue(user) -> bool:
+    """我负责的 (its page, its tab and its link): people who are given issues to work on."""
+    return _active(user) and (user.is_superuser or user.role in WORK_QUEUE_ROLES)
 
 
 def can_view_issue_list(user) -> bool:

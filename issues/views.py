@@ -25,12 +25,11 @@ from django.views.decorators.http import require_POST
 from closedloop.errors import DomainError, InvalidTransition, PermissionDenied
 from closedloop.org.choices import Role
 from closedloop.org.models import Department
-from closedloop.web import forbidden, safe_next
+from closedloop.web import forbidden, gate, safe_next
 
 from . import attachments, exports, listing, policy, selectors, services
 from .choices import (
     FINISHED_STATUSES,
-    OPEN_STATUSES,
     REOPEN_WINDOW_DAYS,
     Action,
     EventKind,
@@ -103,6 +102,7 @@ def issue_submitted(request, number):
 
 
 @login_required
+@gate(policy.has_own_store, gettext_lazy("“我的门店问题”只对有门店的店长开放。"))
 def my_store_issues(request):
     user = request.user
     store_listing = listing.build_store_listing(user, request.GET.get("tab"))
@@ -129,29 +129,39 @@ def my_store_issues(request):
 # --- the list with its five working views ---------------------------------------------
 
 
-@login_required
-def issue_list(request):
-    if not policy.can_view_issue_list(request.user):
-        raise Http404
-    found = listing.build_listing(request)
+def _list_page(request, *, tab=None):
+    found = listing.build_listing(request, tab=tab)
     rows = found.rows.select_related("store", "department", "assignee")
     paginator = Paginator(rows, PAGE_SIZE)
-    paginator.count = found.counts[found.tab]  # already counted with the other tabs
+    count = found.counts[found.tab]
+    paginator.count = found.counts["all"] if count is None else count  # counted already
     page = paginator.get_page(request.GET.get("page"))
     listing.attach_clocks(page.object_list)
     listing.label_groups(found, page.object_list)
-    open_statuses = "&".join(f"status={s}" for s in OPEN_STATUSES)
     context = {
         "listing": found,
-        "tabs": [(t, found.counts[t.key]) for t in listing.TABS],
+        "tabs": [(t, found.counts[t.key]) for t in found.tabs],
         "page": page,
         "filterset": found.filterset,
-        "open_statuses_query": f"?view={found.tab}&{open_statuses}",
         "can_submit": policy.can_submit(request.user),
     }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "issues/_list_results.html", context)
     return render(request, "issues/list.html", context)
+
+
+@login_required
+def issue_list(request):
+    if not policy.can_view_issue_list(request.user):
+        raise Http404
+    return _list_page(request)
+
+
+@login_required
+@gate(policy.has_work_queue, gettext_lazy("“我负责的”是部门和运营专员的待办，你的角色没有。"))
+def my_work(request):
+    """我负责的: the person's open work, the most urgent first (the list's mine view)."""
+    return _list_page(request, tab="mine")
 
 
 @login_required

@@ -302,7 +302,8 @@ URLS: dict[str, Url] = {
     "issues:submit": Url(
         signed_in(403, manager=200, neighbour=200, ops=200, lead=200, outsider=200)
     ),
-    "issues:my_store": Url(signed_in()),
+    "issues:my_store": Url(signed_in(403, manager=200, neighbour=200)),
+    "issues:mine": Url(signed_in(403, head=200, member=200, ops=200, outsider=200)),
     "issues:triage": Url(signed_in(403, ops=200, lead=200, outsider=200)),
     "issues:systemic_list": Url(signed_in(manager=404, neighbour=404, dms=404)),
     "issues:systemic_new": Url(signed_in(403, ops=200, lead=200, outsider=200)),
