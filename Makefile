@@ -15,11 +15,12 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?= sla_sweep --issues 100000
 LANGUAGES := zh_Hans en
 
-.PHONY: help venv install run test bench lint fmt messages compile-messages check-deploy
+.PHONY: help venv install run dev test bench lint fmt messages compile-messages check-deploy
 
 help:
 	@echo "make run            install, migrate, load the demo data, serve on http://127.0.0.1:$(PORT)/"
 	@echo "                    (web + Celery worker + Celery beat); Ctrl-C stops everything"
+	@echo "make dev            the same with Django's debug pages (DJANGO_DEBUG=1): never for users"
 	@echo "make test           install, then run pytest (extra arguments: PYTEST_ARGS=\"-k name\")"
 	@echo "make bench          time the SLA sweep on generated issues (BENCH_ARGS=\"sla_sweep --issues 100000\")"
 	@echo "make lint           ruff check, ruff format --check, makemigrations --check"
@@ -61,6 +62,9 @@ run: install compile-messages
 		echo "  Ctrl-C stops the web server, the Celery worker and beat."; \
 		echo; \
 		exec honcho --env /dev/null start -f Procfile.dev'
+
+dev:
+	@DJANGO_DEBUG=1 $(MAKE) --no-print-directory run
 
 test: install compile-messages
 	env -u DJANGO_SETTINGS_MODULE $(DEVSERVERS) $(PY) -m pytest $(PYTEST_ARGS)

@@ -320,6 +320,7 @@ URLS: dict[str, Url] = {
     "notifications:preferences": Url(signed_in()),
     "notifications:read": Url(action(), of="notification", kwargs=pk, post_only=True),
     # --- the API: 401 without credentials; the schema and its docs are public ------------
+    "api:root": Url(signed_in(anonymous=200)),  # an index of the API
     "api:schema": Url(signed_in(anonymous=200)),
     "api:docs": Url(signed_in(anonymous=200)),
     "api:store-list": Url(signed_in(anonymous=401)),
