@@ -37,16 +37,19 @@ from .models import Issue, IssueEvent
 @dataclass
 class Clock:
     due: dt.datetime | None
-    state: str  # "breached", "soon", "met", "running", "paused", "none"
+    #: A running clock: "breached", "soon", "running" or "paused"; a stopped one (its
+    #: moment happened, or the issue is finished): "met" or "missed" (shown quietly);
+    #: "none" without a clock.
+    state: str
 
 
 def _clock(issue, due, done_at, breached, now) -> Clock:
     if due is None or issue.status in VOID_STATUSES:
         return Clock(due, "none")
+    if done_at is not None or issue.status in FINISHED_STATUSES:
+        return Clock(due, "missed" if breached else "met")
     if breached:
         return Clock(due, "breached")
-    if done_at is not None or issue.status in FINISHED_STATUSES:
-        return Clock(due, "met")
     if issue.sla_paused_at:
         return Clock(due, "paused")
     if due - selectors.effective_now(issue, now) <= dt.timedelta(hours=selectors.DUE_SOON_HOURS):
@@ -75,10 +78,15 @@ def sla_clocks(issue, now=None) -> dict[str, Clock]:
 
 
 def attach_clocks(issues, now=None):
-    """Give each issue its two clocks and ``alert``: "breached", "soon" or ""."""
+    """Give each issue its two clocks and ``alert``: "breached", "soon" or "" — from the
+    running clocks only (a finished issue or an answered response never alerts)."""
     now = now or timezone.now()
     for issue in issues:
         issue.clocks = sla_clocks(issue, now)
+        issue.clock_rows = [
+            (_("响应"), issue.clocks["response"]),
+            (_("解决"), issue.clocks["resolution"]),
+        ]
         states = {clock.state for clock in issue.clocks.values()}
         issue.alert = next((s for s in ("breached", "soon") if s in states), "")
     return issues
