@@ -319,6 +319,8 @@ URLS: dict[str, Url] = {
     "notifications:read_all": Url(signed_in(405)),  # POST only
     "notifications:preferences": Url(signed_in()),
     "notifications:read": Url(action(), of="notification", kwargs=pk, post_only=True),
+    # Opening reads it and goes on to its page (302); another person's is a 404.
+    "notifications:open": Url(scoped(302), of="notification", kwargs=pk),
     # --- the API: 401 without credentials; the schema and its docs are public ------------
     "api:root": Url(signed_in(anonymous=200)),  # an index of the API
     "api:schema": Url(signed_in(anonymous=200)),
