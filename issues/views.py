@@ -524,6 +524,17 @@ def _render_detail(request, issue, *, bound=None, status=200):
         for key, spec in ACTIONS.items()
         if key in forms_by_key
     ]
+    events = _timeline(request, issue)
+    # While the issue waits for the store, its open question (and, for the store, the
+    # answer form) leads the page: on a phone it would sit far below otherwise.
+    question = None
+    if issue.status == Status.WAITING_FOR_STORE:
+        question = next((e for e in reversed(events) if e.action == Action.ASK_STORE), None)
+    answer_panel = next((p for p in panels if p.key == "store_reply"), None)
+    if question is not None and answer_panel is not None:
+        panels.remove(answer_panel)
+    else:
+        answer_panel = None
     attachments = list(issue.attachments.all())
     reopen_expired = ISSUE_FLOW.allowed(issue, Action.REOPEN, user) and "reopen" not in forms_by_key
     return render(
@@ -534,7 +545,9 @@ def _render_detail(request, issue, *, bound=None, status=200):
             "clocks": listing.sla_clocks(issue, now),
             "attachments": attachments,
             "attachment_ids": {a.pk for a in attachments},
-            "events": _timeline(request, issue),
+            "events": events,
+            "question": question,
+            "answer_panel": answer_panel,
             "forms": forms_by_key,
             "panels": panels,
             "open_form": bound[0] if bound else "",
