@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -281,11 +282,15 @@ class ResolveForm(forms.Form):
     )
 
 
+#: The store's rating, 1 to 5 (DOMAIN.md: 1 = very dissatisfied … 5 = very satisfied).
+RATING_WORDS = (_("很不满意"), _("不满意"), _("一般"), _("满意"), _("很满意"))
+
+
 class ConfirmForm(forms.Form):
     rating = forms.TypedChoiceField(
         label=_("评分"),
         coerce=int,
-        choices=[(n, str(n)) for n in range(5, 0, -1)],
+        choices=[(n, format_lazy("{} {}", n, word)) for n, word in enumerate(RATING_WORDS, 1)],
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(

@@ -424,7 +424,7 @@ class EscalationLevel(models.Model):
     class Audience(models.TextChoices):
         OWNER = "owner", _("处理人（未指派时为部门负责人）")
         HEAD_AND_OPS = "head_and_ops", _("部门负责人和运营专员")
-        QUALITY_LEAD = "quality_lead", _("运营负责人")
+        QUALITY_LEAD = "quality_lead", _("服务质量负责人")
 
     percent = models.PositiveIntegerField(_("时限百分比"), unique=True)
     audience = models.CharField(_("通知对象"), max_length=16, choices=Audience.choices)

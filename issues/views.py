@@ -74,7 +74,7 @@ def issue_submit(request):
     if not policy.can_submit(user):
         return forbidden(request, _("你的角色不能提交问题。"))
     if user.role == Role.STORE_MANAGER and user.store_id is None:
-        return forbidden(request, _("你的账号还没有绑定门店，请联系运营负责人。"))
+        return forbidden(request, _("你的账号还没有绑定门店，请联系服务质量负责人。"))
     form = IssueSubmitForm(request.POST or None, request.FILES or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -188,7 +188,7 @@ def issue_export(request):
 def triage_queue(request):
     user = request.user
     if not policy.can_triage_queue(user):
-        return forbidden(request, _("分级队列只对运营专员和运营负责人开放。"))
+        return forbidden(request, _("分级队列只对运营专员和服务质量负责人开放。"))
     queue = (
         _visible(request)
         .filter(status=Status.SUBMITTED)
@@ -489,7 +489,16 @@ def _timeline(request, issue):
     if not policy.sees_internal_notes(request.user):
         events = events.filter(public=True)
     events = list(events)
+    # History rows keep department codes; people read names (one small query).
+    names = dict(Department.objects.values_list("code", "name"))
     for event in events:
+        data = event.data or {}
+        if event.action == Action.TRIAGE:
+            event.department_name = names.get(data.get("department"), data.get("department"))
+        elif event.kind == EventKind.PRIORITY:
+            old, new = data.get("old") or {}, data.get("new") or {}
+            event.old_department = names.get(old.get("department"), old.get("department"))
+            event.new_department = names.get(new.get("department"), new.get("department"))
         if event.action in Action.values:
             event.label = Action(event.action).label
         else:

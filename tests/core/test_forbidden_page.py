@@ -16,7 +16,7 @@ def test_a_gated_page_shows_the_reason_and_a_way_home(cast, client):
     assert response.status_code == 403
     assert [t.name for t in response.templates][0] == "403.html"
     html = response.content.decode()
-    assert 'data-testid="forbidden"' in html and "只有运营负责人可以导入组织数据。" in html
+    assert 'data-testid="forbidden"' in html and "只有服务质量负责人可以导入组织数据。" in html
     assert 'href="/"' in html  # 返回首页
     assert "返回上一页" not in html  # no referring page
     assert 'data-testid="nav-items"' in html  # the app's layout, with the navigation
