@@ -117,9 +117,9 @@ def can(user, action: str, issue) -> bool:
             Action.REOPEN,
         }
     if action == Action.SUBMIT:
-        # Anyone may report a problem; the store must be in their scope (the service
-        # checks it as input, on the store field).
-        return True
+        # The same rule as the submit form (one rule for the page and the API); the store
+        # must be in their scope (the service checks it as input, on the store field).
+        return can_submit(user)
     if action in (Action.TRIAGE, Action.CHANGE_PRIORITY, Action.REJECT, Action.MARK_DUPLICATE):
         return _is_triager(user, issue)
     if action in (Action.ACCEPT, Action.ASK_STORE, Action.RESUME, Action.RESOLVE, Action.ASSIGN):

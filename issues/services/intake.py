@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from closedloop.core.numbering import format_number, next_value
-from closedloop.errors import DomainError
+from closedloop.errors import DomainError, PermissionDenied
 from closedloop.org.models import Store, User
 
-from .. import alerts
+from .. import alerts, policy
 from .. import notifications as notices
 from ..choices import MAX_DESCRIPTION_LENGTH, NO_STATUS, Action, Category, Channel, ImpactScope
 from ..models import Issue
@@ -42,6 +42,9 @@ def create_issue(
     """Submit a problem. Returns ``(issue, created)``; a repeated ``external_ref`` from
     the same source returns the existing issue and creates nothing."""
     at = at_or_now(at)
+    if not policy.can(submitted_by, Action.SUBMIT, None):
+        # One rule for the submit form and the API (policy.can_submit), before any input.
+        raise PermissionDenied(_("你的角色不能提交问题。"))
     external_ref = (external_ref or "").strip()
     source = submitted_by.username if external_ref else ""
     if external_ref:
