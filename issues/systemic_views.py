@@ -72,13 +72,17 @@ class StatusForm(forms.Form):
 def systemic_list(request):
     if not policy.can_view_systemic(request.user):
         raise Http404
+    # The counts are of the issues this person can see, as on the detail page.
+    seen = Q(issues__in=Issue.objects.visible_to(request.user).values("pk"))
     rows = (
         SystemicIssue.objects.visible_to(request.user)
         .select_related("department", "owner")
         .annotate(
-            issue_count=Count("issues", distinct=True),
-            store_count=Count("issues__store", distinct=True),
-            open_count=Count("issues", filter=Q(issues__status__in=OPEN_STATUSES), distinct=True),
+            issue_count=Count("issues", filter=seen, distinct=True),
+            store_count=Count("issues__store", filter=seen, distinct=True),
+            open_count=Count(
+                "issues", filter=seen & Q(issues__status__in=OPEN_STATUSES), distinct=True
+            ),
         )
         .order_by("status", "-created_at")
     )

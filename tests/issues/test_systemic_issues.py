@@ -6,7 +6,7 @@ import pytest
 from closedloop.errors import InvalidTransition, PermissionDenied
 from issues import services
 from issues.models import IssueEvent, SystemicEvent, SystemicIssue
-from tests.factories import new_issue
+from tests.factories import new_issue, to_triaged
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +172,17 @@ def test_list_filters_by_status_through_its_filterset(cast, client):
     assert titles("?status=identified") == ({"配件调拨慢"}, "identified")
     # An unknown status filters nothing, as an empty one does.
     assert titles("?status=lost") == titles("") == ({"配件调拨慢", "DMS 派工模块性能"}, "")
+
+
+def test_the_list_counts_only_the_issues_the_viewer_can_see(cast, client):
+    """The IT member sees the IT issue of Hangzhou, not the SCM issue of Guangzhou."""
+    it_issue = to_triaged(cast, new_issue(cast))
+    far = new_issue(cast, store=cast.org.guangzhou, who=cast.far_manager, category="supply_chain")
+    far = services.triage(issue=far, actor=cast.lead, priority="P2", department="SCM")
+    services.create_systemic_issue(actor=cast.lead, title="派工慢", issues=[it_issue, far])
+    client.force_login(cast.lead)
+    row = client.get("/issues/systemic/").context["rows"][0]
+    assert (row.issue_count, row.store_count, row.open_count) == (2, 2, 2)
+    client.force_login(cast.member)
+    row = client.get("/issues/systemic/").context["rows"][0]
+    assert (row.issue_count, row.store_count, row.open_count) == (1, 1, 1)
