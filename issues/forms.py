@@ -3,6 +3,8 @@ happen to an issue lives in ``services`` and ``policy`` (the views call those)."
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -127,6 +129,8 @@ class IssueSubmitForm(forms.Form):
         label=_("期望解决日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     attachments = photo_field()
+    #: One-time token: a second post of the same form returns the first issue.
+    form_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -187,6 +191,7 @@ class IssueSubmitForm(forms.Form):
             "description": data["description"],
             "impact_scope": data["impact_scope"],
             "expected_resolution_date": data.get("expected_resolution_date"),
+            "form_token": data.get("form_token"),
         }
 
 

@@ -142,6 +142,9 @@ class Issue(models.Model):
     )
     external_ref = models.CharField(_("外部单号"), max_length=64, blank=True, default="")
     external_source = models.CharField(_("外部来源"), max_length=150, blank=True, default="")
+    #: The submit form's one-time token: the same form posted twice (a double tap, a
+    #: retry) makes one issue.
+    form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
