@@ -144,6 +144,7 @@ def _list_page(request, *, tab=None):
         "page": page,
         "filterset": found.filterset,
         "can_submit": policy.can_submit(request.user),
+        "my_work": tab == "mine",
     }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "issues/_list_results.html", context)
