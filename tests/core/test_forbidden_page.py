@@ -33,11 +33,11 @@ def test_the_way_back_is_the_referring_page_of_this_site_only(cast, client):
 
 
 def test_a_raised_permission_denied_gets_the_same_page(cast, client):
-    """The admin raises ``PermissionDenied`` for the quality lead on people (handler403)."""
+    """The admin raises ``PermissionDenied`` for the quality lead on groups (handler403)."""
     client.force_login(cast.lead)
     cast.lead.is_staff = True
     cast.lead.save()
-    response = client.get("/admin/org/user/")
+    response = client.get("/admin/auth/group/")
     assert response.status_code == 403
     html = response.content.decode()
     assert 'data-testid="forbidden"' in html and 'data-testid="forbidden-way-back"' in html
