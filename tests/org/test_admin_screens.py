@@ -2,6 +2,8 @@
 names as written), and the quality lead — to whom the login page sends locked-out people
 — has the lockout screen and can unlock an account."""
 
+from pathlib import Path
+
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -26,7 +28,7 @@ def test_the_admin_is_branded(lead, client):
     assert 'rel="icon" href="/static/img/favicon.svg"' in html
     assert finders.find("img/favicon.svg")
     assert 'href="/static/css/admin.css"' in html
-    css = open(finders.find("css/admin.css"), encoding="utf-8").read()
+    css = Path(finders.find("css/admin.css")).read_text(encoding="utf-8")
     assert "#user-tools" in css and "text-transform: none" in css
 
 
