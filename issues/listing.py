@@ -44,8 +44,12 @@ class Clock:
 
 
 def _clock(issue, due, done_at, breached, now) -> Clock:
-    if due is None or issue.status in VOID_STATUSES:
+    if issue.status in VOID_STATUSES:
         return Clock(due, "none")
+    if due is None:
+        # Waiting for the store, the due times are recomputed on its answer: say paused.
+        running = done_at is None and issue.status not in FINISHED_STATUSES
+        return Clock(due, "paused" if running and issue.sla_paused_at else "none")
     if done_at is not None or issue.status in FINISHED_STATUSES:
         return Clock(due, "missed" if breached else "met")
     if breached:

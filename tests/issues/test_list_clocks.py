@@ -56,3 +56,15 @@ def test_each_clock_on_its_own_line(cast, client):
     response, resolution = _clock_cells(row)
     assert 'data-testid="sla-breached"' in response and "sla-breached" not in resolution
     assert 'class="row-breached"' in row
+
+
+def test_a_paused_clock_says_so_instead_of_a_dash(cast, client):
+    issue = to_triaged(cast, new_issue(cast))
+    issue = services.ask_store(issue=issue, actor=cast.head, question="请补充截图")
+    client.force_login(cast.head)
+    detail = client.get(issue.get_absolute_url()).content.decode()
+    due = detail[detail.index('data-testid="resolution-due"') :]
+    assert "计时暂停" in due[: due.index("</dd>")]
+    row = _row(client.get("/issues/").content.decode(), issue.number)
+    _response, resolution = _clock_cells(row)
+    assert "计时暂停" in resolution
