@@ -20,11 +20,12 @@ BENCH_SEED ?= 1
 BENCH_ARGS ?=
 LANGUAGES := zh_Hans en
 
-.PHONY: help venv install run test bench lint fmt messages compile-messages check-deploy
+.PHONY: help venv install run dev test bench lint fmt messages compile-messages check-deploy
 
 help:
 	@echo "make run            install, migrate, load the demo data, serve on http://127.0.0.1:$(PORT)/"
 	@echo "                    (web + Celery worker + Celery beat); Ctrl-C stops everything"
+	@echo "make dev            the same with Django's debug pages (DJANGO_DEBUG=1): never for users"
 	@echo "make test           install, then run pytest (extra arguments: PYTEST_ARGS=\"-k name\")"
 	@echo "make bench          generate $(BENCH_ISSUES) issues if the database has none, then print the"
 	@echo "                    benchmark table (BENCH_ISSUES=100000, BENCH_ARGS=\"--only search\")"
@@ -67,6 +68,9 @@ run: install compile-messages
 		echo "  Ctrl-C stops the web server, the Celery worker and beat."; \
 		echo; \
 		exec honcho --env /dev/null start -f Procfile.dev'
+
+dev:
+	@DJANGO_DEBUG=1 $(MAKE) --no-print-directory run
 
 test: install compile-messages
 	env -u DJANGO_SETTINGS_MODULE $(DEVSERVERS) $(PY) -m pytest $(PYTEST_ARGS)

@@ -1,9 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from closedloop.health import healthz
 from closedloop.org import views as org_views
+
+# The admin speaks the app's language (the quality lead's configuration, accounts, lockouts).
+admin.site.site_header = _("售后问题闭环 · 后台管理")
+admin.site.site_title = _("闭环后台")
+admin.site.index_title = _("配置与账号")
 
 urlpatterns = [
     path("", org_views.home, name="home"),

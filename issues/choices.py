@@ -69,6 +69,7 @@ class Action(models.TextChoices):
     ACCEPT = "accept", _("受理")
     ASK_STORE = "ask_store", _("请门店补充")
     STORE_REPLY = "store_reply", _("门店补充")
+    RESUME = "resume", _("恢复处理")
     RESOLVE = "resolve", _("解决")
     CONFIRM = "confirm", _("确认关闭")
     AUTO_CLOSE = "auto_close", _("自动关闭")
@@ -100,6 +101,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     },
     Action.ASK_STORE: {S.TRIAGED: S.WAITING_FOR_STORE, S.IN_PROGRESS: S.WAITING_FOR_STORE},
     Action.STORE_REPLY: {S.WAITING_FOR_STORE: S.IN_PROGRESS},
+    # The department goes on without the store's answer (it came by phone, or is moot).
+    Action.RESUME: {S.WAITING_FOR_STORE: S.IN_PROGRESS},
     Action.RESOLVE: {S.IN_PROGRESS: S.RESOLVED},
     Action.CONFIRM: {S.RESOLVED: S.CLOSED},
     Action.AUTO_CLOSE: {S.RESOLVED: S.CLOSED},

@@ -16,7 +16,7 @@ from closedloop.org.choices import DEPARTMENT_ROLES, Role
 from closedloop.org.models import Department, Store, User
 
 from . import services
-from .choices import Channel, Status
+from .choices import Channel, Status, SystemicStatus
 from .models import Issue
 
 TITLES = {
@@ -220,7 +220,70 @@ def load_issues(*, count: int = 320, days: int = 180, seed: int = 2026, now=None
     pair = list(Issue.objects.filter(status=Status.SUBMITTED).order_by("submitted_at")[:2])
     if len(pair) == 2 and cast.lead is not None:
         services.mark_duplicate(issue=pair[1], actor=cast.lead, duplicate_of=pair[0])
+    if cast.lead is not None:
+        with transaction.atomic(), recording_history():
+            _systemic_problems(cast.lead, now)
     return created
+
+
+#: Demo systemic problems: the recurring title their issues share, a description, and
+#: the status the quality lead has moved each to.
+SYSTEMIC = [
+    (
+        "DMS 工单流转慢，开单到派工超过 10 分钟",
+        "多家门店高峰期开单到派工超过 10 分钟，根因在 DMS 派工服务的队列。",
+        SystemicStatus.IN_PROGRESS,
+    ),
+    (
+        "常用保养件缺货（机滤）",
+        "机滤全国性缺货，需总部协调供应商提前备货。",
+        SystemicStatus.PUSHED,
+    ),
+    (
+        "保修审批流程过长",
+        "保修索赔 4 级审批平均 6 天，总部已同意简化为 2 级。",
+        SystemicStatus.LANDED,
+    ),
+    ("新员工不会使用 DMS 新功能", "新员工入职培训缺少 DMS 新功能模块。", SystemicStatus.IDENTIFIED),
+]
+
+
+def _systemic_problems(lead, now) -> int:
+    """Group the demo's recurring problems (the same title in several stores) into
+    systemic issues through the services, each at its own status."""
+    made = 0
+    for title, description, status in SYSTEMIC:
+        issues = list(
+            Issue.objects.filter(title=title)
+            .exclude(status__in=[Status.REJECTED, Status.DUPLICATE])
+            .order_by("submitted_at")[:12]
+        )
+        if len({issue.store_id for issue in issues}) < 2:
+            continue
+        department = next((i.department for i in issues if i.department_id), None)
+        start = issues[0].submitted_at + dt.timedelta(days=3)
+        systemic = services.create_systemic_issue(
+            actor=lead,
+            title=title,
+            description=description,
+            department=department,
+            issues=issues,
+            at=min(start, now),
+        )
+        path = {
+            SystemicStatus.IN_PROGRESS: [SystemicStatus.IN_PROGRESS],
+            SystemicStatus.PUSHED: [SystemicStatus.IN_PROGRESS, SystemicStatus.PUSHED],
+            SystemicStatus.LANDED: [SystemicStatus.IN_PROGRESS, SystemicStatus.LANDED],
+        }.get(status, [])
+        for step, next_status in enumerate(path, 1):
+            services.set_systemic_status(
+                systemic=systemic,
+                actor=lead,
+                status=next_status,
+                at=min(start + dt.timedelta(days=7 * step), now),
+            )
+        made += 1
+    return made
 
 
 # --- the demo step (``manage.py load_demo``, see closedloop/core/registry.py) ------------

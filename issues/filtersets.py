@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from closedloop.org.models import Department, Region, Store
 
-from .choices import Category, ImpactScope, Priority, Status, SystemicStatus
+from .choices import FINISHED_STATUSES, Category, ImpactScope, Priority, Status, SystemicStatus
 from .models import Issue, SystemicIssue
 from .selectors import mine_q, overdue_q
 
@@ -66,6 +66,7 @@ class IssueFilterSet(django_filters.FilterSet):
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("超时预警"))
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("我负责的"))
+    finished = django_filters.BooleanFilter(method="filter_finished", label=_("含已结束"))
     submitted_after = django_filters.DateFilter(
         method="filter_after", label=_("提交日期起"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -89,6 +90,7 @@ class IssueFilterSet(django_filters.FilterSet):
             "region",
             "overdue",
             "mine",
+            "finished",
             "submitted_after",
             "submitted_before",
             "search",
@@ -121,6 +123,12 @@ class IssueFilterSet(django_filters.FilterSet):
         if not value or self.request is None:
             return queryset
         return queryset.filter(mine_q(self.request.user))
+
+    def filter_finished(self, queryset, name, value):
+        """``finished=false``: only what is not finished yet (the list page's default)."""
+        if value is None or value:
+            return queryset
+        return queryset.exclude(status__in=FINISHED_STATUSES)
 
     @staticmethod
     def _local_midnight(day: dt.date) -> dt.datetime:
@@ -157,7 +165,7 @@ class IssueFilterSet(django_filters.FilterSet):
         return sum(
             1
             for name, value in self.form.cleaned_data.items()
-            if name != "search" and value not in (None, "", [], ())
+            if name not in ("search", "finished") and value not in (None, "", [], ())
         )
 
 

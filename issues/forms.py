@@ -3,9 +3,12 @@ happen to an issue lives in ``services`` and ``policy`` (the views call those)."
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.utils import timezone
 from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -126,6 +129,8 @@ class IssueSubmitForm(forms.Form):
         label=_("期望解决日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     attachments = photo_field()
+    #: One-time token: a second post of the same form returns the first issue.
+    form_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -186,6 +191,7 @@ class IssueSubmitForm(forms.Form):
             "description": data["description"],
             "impact_scope": data["impact_scope"],
             "expected_resolution_date": data.get("expected_resolution_date"),
+            "form_token": data.get("form_token"),
         }
 
 
@@ -227,6 +233,14 @@ class RejectForm(forms.Form):
 class ReopenForm(forms.Form):
     reason = forms.CharField(
         label=_("重新打开原因"), widget=text_area(2), help_text=limit_hint(MAX_COMMENT_LENGTH)
+    )
+
+
+class ResumeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("恢复处理的原因"),
+        widget=text_area(2),
+        help_text=limit_hint(MAX_COMMENT_LENGTH),
     )
 
 
@@ -273,11 +287,15 @@ class ResolveForm(forms.Form):
     )
 
 
+#: The store's rating, 1 to 5 (DOMAIN.md: 1 = very dissatisfied … 5 = very satisfied).
+RATING_WORDS = (_("很不满意"), _("不满意"), _("一般"), _("满意"), _("很满意"))
+
+
 class ConfirmForm(forms.Form):
     rating = forms.TypedChoiceField(
         label=_("评分"),
         coerce=int,
-        choices=[(n, str(n)) for n in range(5, 0, -1)],
+        choices=[(n, format_lazy("{} {}", n, word)) for n, word in enumerate(RATING_WORDS, 1)],
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(

@@ -17,8 +17,16 @@ from django.utils.translation import gettext_lazy
 
 from closedloop.org.choices import Role
 
-from . import selectors
-from .choices import FINISHED_STATUSES, VOID_STATUSES, Action, EventKind, Priority, Status
+from . import policy, selectors
+from .choices import (
+    FINISHED_STATUSES,
+    OPEN_STATUSES,
+    VOID_STATUSES,
+    Action,
+    EventKind,
+    Priority,
+    Status,
+)
 from .filtersets import IssueFilterSet
 from .forms import SortForm
 from .models import Issue, IssueEvent
@@ -29,16 +37,23 @@ from .models import Issue, IssueEvent
 @dataclass
 class Clock:
     due: dt.datetime | None
-    state: str  # "breached", "soon", "met", "running", "paused", "none"
+    #: A running clock: "breached", "soon", "running" or "paused"; a stopped one (its
+    #: moment happened, or the issue is finished): "met" or "missed" (shown quietly);
+    #: "none" without a clock.
+    state: str
 
 
 def _clock(issue, due, done_at, breached, now) -> Clock:
-    if due is None or issue.status in VOID_STATUSES:
+    if issue.status in VOID_STATUSES:
         return Clock(due, "none")
+    if due is None:
+        # Waiting for the store, the due times are recomputed on its answer: say paused.
+        running = done_at is None and issue.status not in FINISHED_STATUSES
+        return Clock(due, "paused" if running and issue.sla_paused_at else "none")
+    if done_at is not None or issue.status in FINISHED_STATUSES:
+        return Clock(due, "missed" if breached else "met")
     if breached:
         return Clock(due, "breached")
-    if done_at is not None or issue.status in FINISHED_STATUSES:
-        return Clock(due, "met")
     if issue.sla_paused_at:
         return Clock(due, "paused")
     if due - selectors.effective_now(issue, now) <= dt.timedelta(hours=selectors.DUE_SOON_HOURS):
@@ -67,10 +82,15 @@ def sla_clocks(issue, now=None) -> dict[str, Clock]:
 
 
 def attach_clocks(issues, now=None):
-    """Give each issue its two clocks and ``alert``: "breached", "soon" or ""."""
+    """Give each issue its two clocks and ``alert``: "breached", "soon" or "" — from the
+    running clocks only (a finished issue or an answered response never alerts)."""
     now = now or timezone.now()
     for issue in issues:
         issue.clocks = sla_clocks(issue, now)
+        issue.clock_rows = [
+            (_("响应"), issue.clocks["response"]),
+            (_("解决"), issue.clocks["resolution"]),
+        ]
         states = {clock.state for clock in issue.clocks.values()}
         issue.alert = next((s for s in ("breached", "soon") if s in states), "")
     return issues
@@ -117,10 +137,9 @@ class StoreListing:
 
 
 def build_store_listing(user, tab: str | None) -> StoreListing:
-    """The issues of the person's store (or, without one, those they submitted) under
-    ``tab``, and the count of every tab (one aggregate query)."""
-    base = Issue.objects.visible_to(user)
-    base = base.filter(store_id=user.store_id) if user.store_id else base.filter(submitted_by=user)
+    """The issues of the person's store under ``tab``, and the count of every tab (one
+    aggregate query)."""
+    base = Issue.objects.visible_to(user).filter(store_id=user.store_id)
     counts = base.aggregate(
         all=Count("pk"), **{key: Count("pk", filter=q) for key, _label, q in STORE_TABS if q}
     )
@@ -160,7 +179,6 @@ TABS = [
     Tab("overdue", gettext_lazy("超时预警"), "bi-alarm"),
     Tab("mine", gettext_lazy("我负责的"), "bi-person-check"),
 ]
-TAB_KEYS = [t.key for t in TABS]
 
 STATUS_ORDER = list(Status.values)
 PRIORITY_RANK = Case(
@@ -172,6 +190,9 @@ STATUS_RANK = Case(
     *[When(status=s, then=Value(i)) for i, s in enumerate(STATUS_ORDER)],
     default=Value(len(STATUS_ORDER)),
     output_field=IntegerField(),
+)
+FINISHED_LAST = Case(
+    When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
 )
 #: The next due time that still matters: response until answered, then resolution.
 NEXT_DUE = Case(
@@ -186,6 +207,8 @@ NEXT_DUE = Case(
 #: Filters of the issue FilterSet the list page leaves out: its tabs decide ``overdue``
 #: and ``mine``, its sort (``SortForm``) the order; it offers no impact scope filter.
 LIST_OMITS = ("ordering", "overdue", "mine", "impact_scope")
+#: Tabs that group the same rows: they show no count of their own.
+GROUPED_TABS = ("priority", "department", "status")
 
 
 @dataclass
@@ -196,15 +219,28 @@ class Listing:
     counts: dict
     rows: object  # the ordered queryset of the current tab
     group: str | None
+    #: The tabs this person gets (我负责的 only for those with a work queue).
+    tabs: list
+    #: Finished issues are shown (the 含已结束 toggle, or a status filter asks for them).
+    with_finished: bool
 
 
-def build_listing(request) -> Listing:
-    """The rows of the list page for the request's tab, filters, search and sort, and the
-    count of every tab under the same filters (one aggregate query)."""
+def tabs_for(user) -> list[Tab]:
+    return [t for t in TABS if t.key != "mine" or policy.has_work_queue(user)]
+
+
+def build_listing(request, *, tab: str | None = None) -> Listing:
+    """The rows of the list page for the request's tab (or ``tab``), filters, search and
+    sort, and the count of every tab under the same filters (one aggregate query).
+
+    Unless the person asks for them (含已结束, or a status filter), finished issues are
+    left out; 我负责的 is the person's open work, the most urgent first."""
     user = request.user
-    tab = request.GET.get("view")
-    if tab not in TAB_KEYS:
-        tab = TAB_KEYS[0]
+    tabs = tabs_for(user)
+    keys = [t.key for t in tabs]
+    tab = tab or request.GET.get("view")
+    if tab not in keys:
+        tab = keys[0]
     filterset = IssueFilterSet(
         request.GET or None,
         queryset=Issue.objects.visible_to(user),
@@ -212,12 +248,18 @@ def build_listing(request) -> Listing:
         omit=LIST_OMITS,
     )
     base = filterset.qs
+    data = filterset.form.cleaned_data if filterset.is_bound and filterset.form.is_valid() else {}
+    with_finished = bool(data.get("finished") or data.get("status"))
+    if not with_finished:
+        base = base.exclude(status__in=FINISHED_STATUSES)
     now = timezone.now()
-    tab_filters = {"overdue": selectors.overdue_q(now), "mine": selectors.mine_q(user)}
+    tab_filters = {"overdue": selectors.overdue_q(now)}
+    if "mine" in keys:
+        tab_filters["mine"] = selectors.mine_q(user, include_finished=with_finished)
     counts = base.aggregate(
         all=Count("pk"), **{key: Count("pk", filter=q) for key, q in tab_filters.items()}
     )
-    counts.update(dict.fromkeys(("priority", "department", "status"), counts["all"]))
+    counts.update(dict.fromkeys(GROUPED_TABS, None))
     rows = base.filter(tab_filters[tab]) if tab in tab_filters else base
 
     sort_form = SortForm(request.GET)
@@ -232,12 +274,20 @@ def build_listing(request) -> Listing:
         group, order = "status", [STATUS_RANK]
     default_sort = {
         "overdue": [F("next_due").asc(nulls_last=True)],
-        "mine": [PRIORITY_RANK, F("next_due").asc(nulls_last=True)],
+        # Open work first; among it the breached (due longest ago), then the nearest due.
+        "mine": [FINISHED_LAST, F("next_due").asc(nulls_last=True), PRIORITY_RANK],
     }.get(tab, ["-submitted_at"])
     order += [sort] if sort else default_sort
     rows = rows.annotate(next_due=NEXT_DUE).order_by(*order, "-pk")
     return Listing(
-        tab=tab, filterset=filterset, sort_form=sort_form, counts=counts, rows=rows, group=group
+        tab=tab,
+        filterset=filterset,
+        sort_form=sort_form,
+        counts=counts,
+        rows=rows,
+        group=group,
+        tabs=tabs,
+        with_finished=with_finished,
     )
 
 

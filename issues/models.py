@@ -203,6 +203,9 @@ class Issue(models.Model):
     )
     external_ref = models.CharField(_("外部单号"), max_length=64, blank=True, default="")
     external_source = models.CharField(_("外部来源"), max_length=150, blank=True, default="")
+    #: The submit form's one-time token: the same form posted twice (a double tap, a
+    #: retry) makes one issue.
+    form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
@@ -486,7 +489,7 @@ class EscalationLevel(models.Model):
     class Audience(models.TextChoices):
         OWNER = "owner", _("处理人（未指派时为部门负责人）")
         HEAD_AND_OPS = "head_and_ops", _("部门负责人和运营专员")
-        QUALITY_LEAD = "quality_lead", _("运营负责人")
+        QUALITY_LEAD = "quality_lead", _("服务质量负责人")
 
     percent = models.PositiveIntegerField(_("时限百分比"), unique=True)
     audience = models.CharField(_("通知对象"), max_length=16, choices=Audience.choices)

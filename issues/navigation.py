@@ -10,6 +10,7 @@ from . import policy
 NAV_ITEMS = [
     NavItem("issues:submit", _("提交问题"), "bi-plus-circle", policy.can_submit, order=10),
     NavItem("issues:my_store", _("我的门店问题"), "bi-shop-window", policy.has_own_store, order=20),
+    NavItem("issues:mine", _("我负责的"), "bi-person-check", policy.has_work_queue, order=25),
     NavItem("issues:list", _("问题列表"), "bi-list-check", policy.can_view_issue_list, order=30),
     NavItem("issues:triage", _("分级队列"), "bi-funnel", policy.can_triage_queue, order=40),
     NavItem(

@@ -96,6 +96,23 @@ def asked_store(issue: Issue, at, event_id: int, question: str) -> None:
     )
 
 
+def store_answered(issue: Issue, at, event_id: int, answer: str) -> None:
+    """The store answered the department's question: whoever works on it (the assignee,
+    else the department's head) goes on."""
+    person = issue.assignee or (issue.department.head if issue.department else None)
+    notify(
+        recipients=[person] if person else [],
+        message=_message(
+            issue,
+            "issue_store_answered",
+            _("门店已补充信息：%(n)s") % {"n": issue.number},
+            body=answer,
+            key=f"issue:{issue.pk}:answered:{event_id}",
+        ),
+        at=at,
+    )
+
+
 def resolved(issue: Issue, at, event_id: int) -> None:
     notify(
         recipients=_store_side(issue),

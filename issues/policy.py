@@ -37,9 +37,17 @@ def can_submit(user) -> bool:
 
 
 def has_own_store(user) -> bool:
-    """我的门店问题 in the navigation: store managers. (The page opens for everyone and
-    shows, for a person without a store, the issues they submitted.)"""
-    return _active(user) and (user.is_superuser or user.role == Role.STORE_MANAGER)
+    """我的门店问题 (its gate and its link): people with their own store."""
+    return _active(user) and user.role == Role.STORE_MANAGER and user.store_id is not None
+
+
+#: Roles whose own open work is a queue (我负责的): the departments fix, ops triage.
+WORK_QUEUE_ROLES = DEPARTMENT_ROLES | {Role.OPS_SPECIALIST}
+
+
+def has_work_queue(user) -> bool:
+    """我负责的 (its page, its tab and its link): people who are given issues to work on."""
+    return _active(user) and (user.is_superuser or user.role in WORK_QUEUE_ROLES)
 
 
 def can_view_issue_list(user) -> bool:
@@ -109,12 +117,12 @@ def can(user, action: str, issue) -> bool:
             Action.REOPEN,
         }
     if action == Action.SUBMIT:
-        # Anyone may report a problem; the store must be in their scope (the service
-        # checks it as input, on the store field).
-        return True
+        # The same rule as the submit form (one rule for the page and the API); the store
+        # must be in their scope (the service checks it as input, on the store field).
+        return can_submit(user)
     if action in (Action.TRIAGE, Action.CHANGE_PRIORITY, Action.REJECT, Action.MARK_DUPLICATE):
         return _is_triager(user, issue)
-    if action in (Action.ACCEPT, Action.ASK_STORE, Action.RESOLVE, Action.ASSIGN):
+    if action in (Action.ACCEPT, Action.ASK_STORE, Action.RESUME, Action.RESOLVE, Action.ASSIGN):
         return _is_department_side(user, issue)
     if action in (Action.STORE_REPLY, Action.CONFIRM, Action.REOPEN):
         return _is_store_side(user, issue)
@@ -147,6 +155,12 @@ def counts_as_department_response(user, issue) -> bool:
         (user.role in DEPARTMENT_ROLES and user.department_id == issue.department_id)
         or (issue.assignee_id is not None and issue.assignee_id == user.pk)
     )
+
+
+def answers_for_store(user, issue) -> bool:
+    """A public reply by this person, while the issue waits for the store, is the store's
+    answer (门店补充): they may answer for the store and are not the department asking."""
+    return can(user, Action.STORE_REPLY, issue) and not _is_department_side(user, issue)
 
 
 # --- actions on a systemic issue ---------------------------------------------------------

@@ -11,7 +11,7 @@ import re
 from django.db.models import Q
 from django.utils import timezone
 
-from closedloop.org.choices import DEPARTMENT_ROLES, Role
+from closedloop.org.choices import Role
 from closedloop.org.models import User
 
 from .choices import AUTO_CLOSE_DAYS, OPEN_STATUSES, REOPEN_WINDOW_DAYS, Status
@@ -58,13 +58,22 @@ def overdue_q(now: dt.datetime, *, soon_hours: int = DUE_SOON_HOURS) -> Q:
     )
 
 
-def mine_q(user: User) -> Q:
-    """我负责的: assigned to me, my department's, or submitted by me."""
+def mine_q(user: User, *, include_finished: bool = False) -> Q:
+    """我负责的: the person's open work (with ``include_finished``, also what is done).
+
+    A department head: every issue of the department; a department member: what is
+    assigned to them and the department's unassigned issues; an ops specialist: the
+    untriaged issues of their stores; everybody: what is assigned to them or what they
+    submitted."""
     q = Q(assignee=user) | Q(submitted_by=user)
-    if user.role in DEPARTMENT_ROLES and user.department_id:
+    if user.role == Role.DEPARTMENT_HEAD and user.department_id:
         q |= Q(department_id=user.department_id)
+    elif user.role == Role.DEPARTMENT_MEMBER and user.department_id:
+        q |= Q(department_id=user.department_id, assignee__isnull=True)
     if user.role == Role.OPS_SPECIALIST:
         q |= Q(store__in=user.stores.all(), status=Status.SUBMITTED)
+    if not include_finished:
+        q &= Q(status__in=OPEN_STATUSES)
     return q
 
 

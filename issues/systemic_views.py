@@ -72,13 +72,17 @@ class StatusForm(forms.Form):
 def systemic_list(request):
     if not policy.can_view_systemic(request.user):
         raise Http404
+    # The counts are of the issues this person can see, as on the detail page.
+    seen = Q(issues__in=Issue.objects.visible_to(request.user).values("pk"))
     rows = (
         SystemicIssue.objects.visible_to(request.user)
         .select_related("department", "owner")
         .annotate(
-            issue_count=Count("issues", distinct=True),
-            store_count=Count("issues__store", distinct=True),
-            open_count=Count("issues", filter=Q(issues__status__in=OPEN_STATUSES), distinct=True),
+            issue_count=Count("issues", filter=seen, distinct=True),
+            store_count=Count("issues__store", filter=seen, distinct=True),
+            open_count=Count(
+                "issues", filter=seen & Q(issues__status__in=OPEN_STATUSES), distinct=True
+            ),
         )
         .order_by("status", "-created_at")
     )
@@ -177,9 +181,29 @@ def _change(request, pk, form_class, invalid: str, perform):
 @require_POST
 def systemic_add(request, pk):
     def group(systemic, data):
-        grouped = _visible_issues(request.user, _numbers(data["issues"]))
-        count = services.group_into_systemic(systemic=systemic, issues=grouped, actor=request.user)
-        return _("已归入 %(n)d 个问题。") % {"n": count}
+        numbers = list(dict.fromkeys(_numbers(data["issues"])))
+        found = {
+            issue.number: issue
+            for issue in Issue.objects.visible_to(request.user).filter(number__in=numbers)
+        }
+        if not found:
+            raise DomainError(
+                _("找不到这些问题（或不在你的范围内）：%(n)s") % {"n": ", ".join(numbers)},
+                field="issues",
+            )
+        already = [n for n in numbers if n in found and found[n].systemic_issue_id == systemic.pk]
+        unknown = [n for n in numbers if n not in found]
+        count = services.group_into_systemic(
+            systemic=systemic, issues=list(found.values()), actor=request.user
+        )
+        # Say why a number was not added: already in it, or not found (invisible issues
+        # read as not found: their existence does not leak).
+        parts = [_("已归入 %(n)d 个问题。") % {"n": count}]
+        if already:
+            parts.append(_("已在本系统性问题中：%(n)s。") % {"n": ", ".join(already)})
+        if unknown:
+            parts.append(_("找不到或不在你的范围内：%(n)s。") % {"n": ", ".join(unknown)})
+        return "".join(parts)
 
     return _change(request, pk, AddIssuesForm, _("请填写问题编号。"), group)
 

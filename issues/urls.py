@@ -20,6 +20,7 @@ register_converter(IssueNumberConverter, "issue_number")
 app_name = "issues"
 urlpatterns = [
     path("", views.issue_list, name="list"),
+    path("mine/", views.my_work, name="mine"),
     path("export.xlsx", views.issue_export, name="export"),
     path("new/", views.issue_submit, name="submit"),
     path("store/", views.my_store_issues, name="my_store"),

@@ -25,12 +25,11 @@ from django.views.decorators.http import require_POST
 from closedloop.errors import DomainError, InvalidTransition, PermissionDenied
 from closedloop.org.choices import Role
 from closedloop.org.models import Department
-from closedloop.web import forbidden, safe_next
+from closedloop.web import forbidden, gate, safe_next
 
 from . import attachments, exports, listing, policy, selectors, services
 from .choices import (
     FINISHED_STATUSES,
-    OPEN_STATUSES,
     REOPEN_WINDOW_DAYS,
     Action,
     EventKind,
@@ -49,6 +48,7 @@ from .forms import (
     RejectForm,
     ReopenForm,
     ResolveForm,
+    ResumeForm,
     StoreReplyForm,
     TriageForm,
     UploadForm,
@@ -74,7 +74,7 @@ def issue_submit(request):
     if not policy.can_submit(user):
         return forbidden(request, _("你的角色不能提交问题。"))
     if user.role == Role.STORE_MANAGER and user.store_id is None:
-        return forbidden(request, _("你的账号还没有绑定门店，请联系运营负责人。"))
+        return forbidden(request, _("你的账号还没有绑定门店，请联系服务质量负责人。"))
     form = IssueSubmitForm(request.POST or None, request.FILES or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -102,6 +102,7 @@ def issue_submitted(request, number):
 
 
 @login_required
+@gate(policy.has_own_store, gettext_lazy("“我的门店问题”只对有门店的店长开放。"))
 def my_store_issues(request):
     user = request.user
     store_listing = listing.build_store_listing(user, request.GET.get("tab"))
@@ -128,29 +129,40 @@ def my_store_issues(request):
 # --- the list with its five working views ---------------------------------------------
 
 
-@login_required
-def issue_list(request):
-    if not policy.can_view_issue_list(request.user):
-        raise Http404
-    found = listing.build_listing(request)
+def _list_page(request, *, tab=None):
+    found = listing.build_listing(request, tab=tab)
     rows = found.rows.select_related("store", "department", "assignee")
     paginator = Paginator(rows, PAGE_SIZE)
-    paginator.count = found.counts[found.tab]  # already counted with the other tabs
+    count = found.counts[found.tab]
+    paginator.count = found.counts["all"] if count is None else count  # counted already
     page = paginator.get_page(request.GET.get("page"))
     listing.attach_clocks(page.object_list)
     listing.label_groups(found, page.object_list)
-    open_statuses = "&".join(f"status={s}" for s in OPEN_STATUSES)
     context = {
         "listing": found,
-        "tabs": [(t, found.counts[t.key]) for t in listing.TABS],
+        "tabs": [(t, found.counts[t.key]) for t in found.tabs],
         "page": page,
         "filterset": found.filterset,
-        "open_statuses_query": f"?view={found.tab}&{open_statuses}",
         "can_submit": policy.can_submit(request.user),
+        "my_work": tab == "mine",
     }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "issues/_list_results.html", context)
     return render(request, "issues/list.html", context)
+
+
+@login_required
+def issue_list(request):
+    if not policy.can_view_issue_list(request.user):
+        raise Http404
+    return _list_page(request)
+
+
+@login_required
+@gate(policy.has_work_queue, gettext_lazy("“我负责的”是部门和运营专员的待办，你的角色没有。"))
+def my_work(request):
+    """我负责的: the person's open work, the most urgent first (the list's mine view)."""
+    return _list_page(request, tab="mine")
 
 
 @login_required
@@ -177,7 +189,7 @@ def issue_export(request):
 def triage_queue(request):
     user = request.user
     if not policy.can_triage_queue(user):
-        return forbidden(request, _("分级队列只对运营专员和运营负责人开放。"))
+        return forbidden(request, _("分级队列只对运营专员和服务质量负责人开放。"))
     queue = (
         _visible(request)
         .filter(status=Status.SUBMITTED)
@@ -324,6 +336,16 @@ ACTIONS: dict[str, ActionSpec] = {
         icon="bi-question-circle",
         action=Action.ASK_STORE,
     ),
+    "resume": ActionSpec(
+        form=ResumeForm,
+        service=services.resume,
+        arguments=lambda request, data: {"reason": data["reason"]},
+        success=gettext_lazy("已恢复处理，计时继续。"),
+        label=gettext_lazy("不等门店，恢复处理"),
+        icon="bi-play-circle",
+        action=Action.RESUME,
+        style="btn-outline-secondary",
+    ),
     "assign": ActionSpec(
         form=AssignForm,
         service=services.assign,
@@ -468,7 +490,16 @@ def _timeline(request, issue):
     if not policy.sees_internal_notes(request.user):
         events = events.filter(public=True)
     events = list(events)
+    # History rows keep department codes; people read names (one small query).
+    names = dict(Department.objects.values_list("code", "name"))
     for event in events:
+        data = event.data or {}
+        if event.action == Action.TRIAGE:
+            event.department_name = names.get(data.get("department"), data.get("department"))
+        elif event.kind == EventKind.PRIORITY:
+            old, new = data.get("old") or {}, data.get("new") or {}
+            event.old_department = names.get(old.get("department"), old.get("department"))
+            event.new_department = names.get(new.get("department"), new.get("department"))
         if event.action in Action.values:
             event.label = Action(event.action).label
         else:
@@ -503,6 +534,17 @@ def _render_detail(request, issue, *, bound=None, status=200):
         for key, spec in ACTIONS.items()
         if key in forms_by_key
     ]
+    events = _timeline(request, issue)
+    # While the issue waits for the store, its open question (and, for the store, the
+    # answer form) leads the page: on a phone it would sit far below otherwise.
+    question = None
+    if issue.status == Status.WAITING_FOR_STORE:
+        question = next((e for e in reversed(events) if e.action == Action.ASK_STORE), None)
+    answer_panel = next((p for p in panels if p.key == "store_reply"), None)
+    if question is not None and answer_panel is not None:
+        panels.remove(answer_panel)
+    else:
+        answer_panel = None
     attachments = list(issue.attachments.all())
     reopen_expired = ISSUE_FLOW.allowed(issue, Action.REOPEN, user) and "reopen" not in forms_by_key
     return render(
@@ -513,7 +555,9 @@ def _render_detail(request, issue, *, bound=None, status=200):
             "clocks": listing.sla_clocks(issue, now),
             "attachments": attachments,
             "attachment_ids": {a.pk for a in attachments},
-            "events": _timeline(request, issue),
+            "events": events,
+            "question": question,
+            "answer_panel": answer_panel,
             "forms": forms_by_key,
             "panels": panels,
             "open_form": bound[0] if bound else "",

@@ -3,7 +3,10 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from .views import api_root
+
 urlpatterns = [
+    path("", api_root, name="root"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its init script as a separate file: no inline script, so the
     # page works under the strict Content-Security-Policy (script-src 'self').

@@ -19,6 +19,9 @@ class CoreConfig(AppConfig):
         "django_celery_beat.periodictask",
         "django_celery_beat.intervalschedule",
         "django_celery_beat.crontabschedule",
+        # Login lockouts (django-axes): the login page sends locked-out people to the
+        # quality lead, who unlocks them by deleting the attempt.
+        "axes.accessattempt",
     )
 
     def ready(self):

@@ -12,7 +12,9 @@ from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from closedloop.web import safe_next
@@ -53,9 +55,31 @@ def mark_read(request, pk: int):
 
 
 @login_required
+def open_notification(request, pk: int):
+    """Opening a notification (its title in the inbox) reads it: mark it read, then go to
+    what it is about (a page of this site only), or back to the inbox."""
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    services.mark_read(user=request.user, ids=[notification.pk])
+    target = notification.url
+    if not target or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("notifications:inbox")
+    return redirect(target)
+
+
+@login_required
 @require_POST
 def mark_all_read(request):
-    services.mark_read(user=request.user)
+    count = services.mark_read(user=request.user)
+    if count:
+        messages.success(
+            request,
+            ngettext("已将 %(n)d 条通知标为已读。", "已将 %(n)d 条通知标为已读。", count)
+            % {"n": count},
+        )
+    else:
+        messages.info(request, _("没有未读通知。"))
     return redirect(_next_or_inbox(request))
 
 

@@ -8,7 +8,7 @@ class Role(models.TextChoices):
     REGIONAL_DIRECTOR = "regional_director", _("区域总监")
     DEPARTMENT_HEAD = "department_head", _("部门负责人")
     DEPARTMENT_MEMBER = "department_member", _("部门成员")
-    QUALITY_LEAD = "quality_lead", _("运营负责人")
+    QUALITY_LEAD = "quality_lead", _("服务质量负责人")
     EXECUTIVE = "executive", _("高管")
     API_CLIENT = "api_client", _("接口客户端")
 

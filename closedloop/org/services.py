@@ -192,7 +192,8 @@ def _role(value, errors):
             "区域总监": "regional_director",
             "部门负责人": "department_head",
             "部门成员": "department_member",
-            "运营负责人": "quality_lead",
+            "服务质量负责人": "quality_lead",
+            "运营负责人": "quality_lead",  # the label before 2026-12
             "高管": "executive",
             "接口客户端": "api_client",
         }
@@ -239,7 +240,7 @@ def check_can_change_user(
     if target is not None and (target.is_superuser or target.is_staff):
         message = _("只有超级管理员可以修改超级管理员或后台管理员账号。")
         raise PermissionDenied(message, errors={"username": [message]})
-    message = _("只有超级管理员可以设置运营负责人等后台管理员账号。")
+    message = _("只有超级管理员可以设置服务质量负责人等后台管理员账号。")
     raise PermissionDenied(message, errors={"role": [message]})
 
 

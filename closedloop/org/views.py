@@ -23,7 +23,7 @@ from .services import STORE_COLUMNS, USER_COLUMNS, import_org
 stores_gate = gate(
     policy.can_view_stores, gettext_lazy("门店目录只对员工开放，接口客户端请使用 API。")
 )
-import_gate = gate(policy.can_import_org, gettext_lazy("只有运营负责人可以导入组织数据。"))
+import_gate = gate(policy.can_import_org, gettext_lazy("只有服务质量负责人可以导入组织数据。"))
 
 
 @login_required

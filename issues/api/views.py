@@ -247,7 +247,10 @@ class IssueViewSet(
 
     @extend_schema(
         summary=_("回复或内部备注"),
-        description=_("public=false 为内部备注。责任部门的公开回复计为首次响应。"),
+        description=_(
+            "public=false 为内部备注。责任部门的公开回复计为首次响应；"
+            "问题待门店补充时，门店一方的公开回复即为门店补充（恢复计时）。"
+        ),
         request=s.CommentSerializer,
         responses=_responses(201, s.IssueEventSerializer, 400, 403, 404),
     )
@@ -271,6 +274,18 @@ class IssueViewSet(
         issue = self.get_object()
         data = self._input(s.AskStoreSerializer)
         services.ask_store(issue=issue, actor=request.user, question=data["question"])
+        return self._reply(issue)
+
+    @extend_schema(
+        summary=_("不等门店，恢复处理（恢复计时）"),
+        request=s.ReasonSerializer,
+        responses=_responses(),
+    )
+    @action(detail=True, methods=["post"])
+    def resume(self, request, number=None):
+        issue = self.get_object()
+        data = self._input(s.ReasonSerializer)
+        services.resume(issue=issue, actor=request.user, reason=data["reason"])
         return self._reply(issue)
 
     @extend_schema(summary=_("解决"), request=s.ResolveSerializer, responses=_responses())

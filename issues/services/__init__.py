@@ -25,6 +25,7 @@ from .actions import (
     reject,
     reopen,
     resolve,
+    resume,
     store_reply,
     triage,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "reject",
     "reopen",
     "resolve",
+    "resume",
     "set_systemic_status",
     "store_reply",
     "triage",

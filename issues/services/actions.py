@@ -183,6 +183,13 @@ def comment(*, issue: Issue, actor: User, body: str, public: bool = True, at=Non
             _("你无权在该问题下发表内部备注。") if not public else _("你无权回复该问题。")
         )
     body = required_text(body, "body", _("请填写内容。"))
+    if (
+        public
+        and issue.status == Status.WAITING_FOR_STORE
+        and policy.answers_for_store(actor, issue)
+    ):
+        # The store replied instead of using 补充信息: that reply is its answer.
+        return _store_answers(issue, actor, body, at)
     if public and policy.counts_as_department_response(actor, issue):
         _mark_first_response(issue, at)
         issue.save(update_fields=["first_response_at", "updated_at"])
@@ -218,11 +225,35 @@ def store_reply(*, issue: Issue, actor: User, body: str, files: Sequence = (), a
     issue = ISSUE_FLOW.lock(issue)
     body = required_text(body, "body", _("请填写补充内容。"))
     checked = check_uploads(files, existing=issue.attachments.count())
-    ISSUE_FLOW.transition(issue, action=Action.STORE_REPLY, actor=actor, at=at, body=body)
+    _store_answers(issue, actor, body, at)
+    save_uploads(issue, checked, actor, at)
+    return issue
+
+
+def _store_answers(issue: Issue, actor: User, body: str, at) -> IssueEvent:
+    """门店补充 (the issue is locked): back to 处理中, and the department hears of it."""
+    event = ISSUE_FLOW.transition(issue, action=Action.STORE_REPLY, actor=actor, at=at, body=body)
+    _end_wait(issue, at)
+    notices.store_answered(issue, at, event.pk, body)
+    return event
+
+
+def _end_wait(issue: Issue, at) -> None:
+    """The clocks run again; the due times move by the pause."""
     SlaPause.objects.filter(issue=issue, ended_at__isnull=True).update(ended_at=at)
     issue.sla_paused_at = None
     save_with_new_clock(issue)
-    save_uploads(issue, checked, actor, at)
+
+
+@transaction.atomic
+def resume(*, issue: Issue, actor: User, reason: str, at=None) -> Issue:
+    """恢复处理: the department goes on without waiting longer for the store's answer
+    (it came by phone, or is no longer needed); the clocks run again."""
+    at = at_or_now(at)
+    issue = ISSUE_FLOW.lock(issue)
+    reason = required_text(reason, "reason", _("恢复处理必须填写原因。"))
+    ISSUE_FLOW.transition(issue, action=Action.RESUME, actor=actor, at=at, body=reason)
+    _end_wait(issue, at)
     return issue
 
 

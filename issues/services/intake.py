@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from closedloop.core.numbering import format_number, next_value
-from closedloop.errors import DomainError
+from closedloop.errors import DomainError, PermissionDenied
 from closedloop.org.models import Store, User
 
-from .. import alerts
+from .. import alerts, policy
 from .. import notifications as notices
 from ..choices import MAX_DESCRIPTION_LENGTH, NO_STATUS, Action, Category, Channel, ImpactScope
 from ..models import Issue
@@ -37,16 +38,33 @@ def create_issue(
     channel: str = Channel.WEB,
     external_ref: str = "",
     files: Sequence = (),
+    form_token: uuid.UUID | None = None,
     at: dt.datetime | None = None,
 ) -> tuple[Issue, bool]:
     """Submit a problem. Returns ``(issue, created)``; a repeated ``external_ref`` from
-    the same source returns the existing issue and creates nothing."""
+    the same source, or a repeated ``form_token`` (the submit form's one-time token) of
+    the same person, returns the existing issue and creates nothing."""
     at = at_or_now(at)
+    if not policy.can(submitted_by, Action.SUBMIT, None):
+        # One rule for the submit form and the API (policy.can_submit), before any input.
+        raise PermissionDenied(_("你的角色不能提交问题。"))
     external_ref = (external_ref or "").strip()
     source = submitted_by.username if external_ref else ""
     if external_ref:
         existing = Issue.objects.filter(external_source=source, external_ref=external_ref).first()
         if existing is not None:
+            return existing, False
+    if form_token is not None:
+        # Parallel posts of one form wait here for each other (until the first commits),
+        # then find its issue: no duplicate, and no business number used up.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [str(form_token)]
+            )
+        existing = Issue.objects.filter(form_token=form_token).first()
+        if existing is not None:
+            if existing.submitted_by_id != submitted_by.pk:
+                raise DomainError(_("提交的表单无效，请刷新页面后重试。"))
             return existing, False
 
     errors: dict[str, list] = {}
@@ -97,6 +115,7 @@ def create_issue(
         channel=channel,
         external_ref=external_ref,
         external_source=source,
+        form_token=form_token,
         status=NO_STATUS,
         suggested_priority=suggested,
         suggested_department=route(category=category, title=title, description=description),

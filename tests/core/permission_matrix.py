@@ -404,6 +404,7 @@ API_ISSUE_ACTIONS = (
     "reject",
     "reopen",
     "resolve",
+    "resume",
     "store-reply",
     "triage",
 )
@@ -449,7 +450,8 @@ URLS: dict[str, Url] = {
     "issues:submit": Url(
         signed_in(403, manager=200, neighbour=200, ops=200, lead=200, outsider=200)
     ),
-    "issues:my_store": Url(signed_in()),
+    "issues:my_store": Url(signed_in(403, manager=200, neighbour=200)),
+    "issues:mine": Url(signed_in(403, head=200, member=200, ops=200, outsider=200)),
     "issues:triage": Url(signed_in(403, ops=200, lead=200, outsider=200)),
     "issues:systemic_list": Url(signed_in(manager=404, neighbour=404, dms=404)),
     "issues:systemic_new": Url(signed_in(403, ops=200, lead=200, outsider=200)),
@@ -465,7 +467,10 @@ URLS: dict[str, Url] = {
     "notifications:read_all": Url(signed_in(405)),  # POST only
     "notifications:preferences": Url(signed_in()),
     "notifications:read": Url(action(), of="notification", kwargs=pk, post_only=True),
+    # Opening reads it and goes on to its page (302); another person's is a 404.
+    "notifications:open": Url(scoped(302), of="notification", kwargs=pk),
     # --- the API: 401 without credentials; the schema and its docs are public ------------
+    "api:root": Url(signed_in(anonymous=200)),  # an index of the API
     "api:schema": Url(signed_in(anonymous=200)),
     "api:docs": Url(signed_in(anonymous=200)),
     "api:store-list": Url(signed_in(anonymous=401)),

@@ -16,7 +16,7 @@ def test_a_gated_page_shows_the_reason_and_a_way_home(cast, client):
     assert response.status_code == 403
     assert [t.name for t in response.templates][0] == "403.html"
     html = response.content.decode()
-    assert 'data-testid="forbidden"' in html and "只有运营负责人可以导入组织数据。" in html
+    assert 'data-testid="forbidden"' in html and "只有服务质量负责人可以导入组织数据。" in html
     assert 'href="/"' in html  # 返回首页
     assert "返回上一页" not in html  # no referring page
     assert 'data-testid="nav-items"' in html  # the app's layout, with the navigation
@@ -33,11 +33,11 @@ def test_the_way_back_is_the_referring_page_of_this_site_only(cast, client):
 
 
 def test_a_raised_permission_denied_gets_the_same_page(cast, client):
-    """The admin raises ``PermissionDenied`` for the quality lead on people (handler403)."""
+    """The admin raises ``PermissionDenied`` for the quality lead on groups (handler403)."""
     client.force_login(cast.lead)
     cast.lead.is_staff = True
     cast.lead.save()
-    response = client.get("/admin/org/user/")
+    response = client.get("/admin/auth/group/")
     assert response.status_code == 403
     html = response.content.decode()
     assert 'data-testid="forbidden"' in html and 'data-testid="forbidden-way-back"' in html

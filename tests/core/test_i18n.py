@@ -240,7 +240,7 @@ def test_login_page_is_chinese_by_default(client, db, compiled_catalogue):
     response = client.get(reverse("login"))
     html = response.content.decode()
     assert _html_lang(response) == "zh-hans"
-    assert "请使用工号和密码登录" in html and "用户名" in html
+    assert "请使用用户名和密码登录" in html and "用户名" in html
 
 
 @pytest.mark.parametrize(
@@ -257,9 +257,9 @@ def test_login_page_is_english_when_the_browser_asks(client, db, compiled_catalo
     response = client.get(reverse("login"), headers=how.get("headers", {}))
     html = response.content.decode()
     assert _html_lang(response) == "en"
-    for text in ("Sign in", "Sign in with your employee ID and password", "Username", "Password"):
+    for text in ("Sign in", "Sign in with your username and password", "Username", "Password"):
         assert text in html, text
-    assert "请使用工号和密码登录" not in html
+    assert "请使用用户名和密码登录" not in html
 
 
 def test_a_chinese_browser_gets_chinese(client, db, compiled_catalogue):

@@ -16,13 +16,8 @@ from tests.core.permission_matrix import ROLES, SCOPES, URLS, build_world, objec
 #: Navigation entries that disagree with their page's entry today, as (URL name, role):
 #: shown to a person the page refuses, or hidden from one it opens for. A ratchet — a new
 #: disagreement fails the navigation test, and so does one that was fixed and is still
-#: listed here (remove it then). These are the issues app's, whose predicates move to
-#: ``issues/policy.py`` (the quality lead may submit but has no link; 我的门店问题 opens
-#: for everybody but is linked for store managers only).
-NAV_DRIFT = {
-    ("issues:my_store", role)
-    for role in ("ops", "director", "head", "member", "lead", "executive", "dms", "outsider")
-}
+#: listed here (remove it then).
+NAV_DRIFT: set[tuple[str, str]] = set()
 
 #: Names of the admin site: its own permission system, covered by one entry.
 ADMIN = "admin"

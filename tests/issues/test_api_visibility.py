@@ -3,6 +3,7 @@ for every role of the cast, and 404 (never 403) for everything else."""
 
 import pytest
 
+from closedloop.org.choices import Role
 from issues import services
 from issues.choices import Category, ImpactScope, Priority
 from issues.models import Issue
@@ -16,7 +17,8 @@ pytestmark = pytest.mark.django_db
 #   F  NB001, pushed by the DMS, process, not triaged
 #   C  GZ001, by the far manager, system, not triaged (no department yet)
 #   D  GZ001, by the far manager, system, triaged to IT by the quality lead
-#   E  GZ001, submitted by the IT head, supply chain, not triaged
+#   E  GZ001, submitted by the IT head back when they were an ops specialist covering
+#      Guangzhou (heads do not submit; what one submitted stays theirs), not triaged
 EVERYTHING = {"A", "B", "C", "D", "E", "F", "G"}
 VISIBLE = {
     "manager": {"A", "G"},
@@ -51,6 +53,17 @@ def issues(cast):
             services.triage(issue=issue, actor=triager, priority=Priority.P2, department=department)
         return issue.number
 
+    def make_as_former_ops(person, store):
+        role = person.role
+        person.role = Role.OPS_SPECIALIST
+        person.save()
+        person.stores.add(store)
+        number = make(person, store, Category.SUPPLY_CHAIN)
+        person.stores.remove(store)
+        person.role = role
+        person.save()
+        return number
+
     return {
         "A": make(cast.manager, org.hangzhou, Category.SYSTEM, cast.ops, "IT"),
         "G": make(cast.manager, org.hangzhou, Category.SUPPLY_CHAIN, cast.ops, "SCM"),
@@ -58,7 +71,7 @@ def issues(cast):
         "F": make(cast.dms, org.ningbo, Category.PROCESS),
         "C": make(cast.far_manager, org.guangzhou, Category.SYSTEM),
         "D": make(cast.far_manager, org.guangzhou, Category.SYSTEM, cast.lead, "IT"),
-        "E": make(cast.head, org.guangzhou, Category.SUPPLY_CHAIN),
+        "E": make_as_former_ops(cast.head, org.guangzhou),
     }
 
 

@@ -69,3 +69,20 @@ def test_demo_issues_cover_every_view():
     # Loading again neither duplicates nor changes the issues.
     call_command("load_demo", stdout=io.StringIO())
     assert Issue.objects.count() == total
+
+
+def test_demo_has_systemic_problems_at_several_statuses():
+    from closedloop.org.demo import load_demo as load_org
+    from issues.demo import load_issues
+    from issues.models import SystemicIssue
+
+    # The two steps this needs (the whole load_demo also runs the other apps').
+    load_org({})
+    assert load_issues() > 0
+    problems = list(SystemicIssue.objects.all())
+    assert len(problems) >= 3
+    assert len({p.status for p in problems}) >= 3
+    for problem in problems:
+        stores = set(problem.issues.values_list("store_id", flat=True))
+        assert len(stores) >= 2, problem.title  # a systemic problem spans stores
+        assert problem.history.filter(action="identify").exists()

@@ -43,9 +43,14 @@ def test_quality_lead_edits_sla_policy(lead, client):
     assert (policy.response_hours, policy.resolution_days) == (48, 10)
 
 
-def test_quality_lead_cannot_edit_users_in_admin(lead, client):
+def test_quality_lead_keeps_accounts_but_not_privileged_ones(lead, client, cast):
     client.force_login(lead)
-    assert client.get("/admin/org/user/").status_code == 403
+    assert client.get("/admin/org/user/").status_code == 200
+    page = client.get(f"/admin/org/user/{cast.manager.pk}/change/").content.decode()
+    assert 'name="_save"' in page  # a store manager's account: editable
+    boss = type(cast.manager).objects.create_superuser("boss", "boss@example.com", "x-Pass-1234")
+    page = client.get(f"/admin/org/user/{boss.pk}/change/").content.decode()
+    assert 'name="_save"' not in page  # a superuser's: read-only for the lead
 
 
 def test_other_roles_get_no_admin(cast, client):

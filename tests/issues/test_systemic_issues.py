@@ -1,12 +1,14 @@
 """Systemic issues: one named problem groups the issues of many stores, with its own
 status flow; headquarters works them, stores never see the page (404)."""
 
+import re
+
 import pytest
 
 from closedloop.errors import InvalidTransition, PermissionDenied
 from issues import services
 from issues.models import IssueEvent, SystemicEvent, SystemicIssue
-from tests.factories import new_issue
+from tests.factories import new_issue, to_triaged
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +174,43 @@ def test_list_filters_by_status_through_its_filterset(cast, client):
     assert titles("?status=identified") == ({"配件调拨慢"}, "identified")
     # An unknown status filters nothing, as an empty one does.
     assert titles("?status=lost") == titles("") == ({"配件调拨慢", "DMS 派工模块性能"}, "")
+
+
+def test_the_list_counts_only_the_issues_the_viewer_can_see(cast, client):
+    """The IT member sees the IT issue of Hangzhou, not the SCM issue of Guangzhou."""
+    it_issue = to_triaged(cast, new_issue(cast))
+    far = new_issue(cast, store=cast.org.guangzhou, who=cast.far_manager, category="supply_chain")
+    far = services.triage(issue=far, actor=cast.lead, priority="P2", department="SCM")
+    services.create_systemic_issue(actor=cast.lead, title="派工慢", issues=[it_issue, far])
+    client.force_login(cast.lead)
+    row = client.get("/issues/systemic/").context["rows"][0]
+    assert (row.issue_count, row.store_count, row.open_count) == (2, 2, 2)
+    client.force_login(cast.member)
+    row = client.get("/issues/systemic/").context["rows"][0]
+    assert (row.issue_count, row.store_count, row.open_count) == (1, 1, 1)
+
+
+def test_adding_says_why_a_number_was_not_added(cast, client):
+    inside = new_issue(cast, title="已归入的")
+    fresh = new_issue(cast, title="新的")
+    invisible = new_issue(cast, store=cast.org.guangzhou, who=cast.far_manager)
+    systemic = services.create_systemic_issue(actor=cast.ops, title="派工慢", issues=[inside])
+    client.force_login(cast.ops)  # ops covers Hangzhou and Ningbo, not Guangzhou
+    numbers = f"{inside.number}, {fresh.number}, {invisible.number}, ISS-2026-99999"
+    response = client.post(f"/issues/systemic/{systemic.pk}/add/", {"issues": numbers}, follow=True)
+    text = response.content.decode()
+    assert "已归入 1 个问题。" in text
+    assert f"已在本系统性问题中：{inside.number}。" in text
+    assert f"找不到或不在你的范围内：{invisible.number}, ISS-2026-99999。" in text
+    assert set(systemic.issues.values_list("number", flat=True)) == {inside.number, fresh.number}
+
+
+def test_the_detail_page_has_a_way_back_and_styled_tables(cast, client):
+    systemic = services.create_systemic_issue(
+        actor=cast.lead, title="派工慢", issues=[new_issue(cast)]
+    )
+    client.force_login(cast.lead)
+    html = client.get(f"/issues/systemic/{systemic.pk}/").content.decode()
+    assert 'href="/issues/systemic/" data-testid="back-to-systemic"' in html
+    assert re.search(r'<table class="[^"]*cl-table[^"]*" data-testid="systemic-issues"', html)
+    assert 'class="badge status-badge status-submitted"' in html

@@ -52,6 +52,7 @@ def _perform(cast, action, issue):
         Action.STORE_REPLY: lambda: services.store_reply(
             issue=issue, actor=cast.manager, body="截图已上传"
         ),
+        Action.RESUME: lambda: services.resume(issue=issue, actor=cast.head, reason="电话已说明"),
         Action.RESOLVE: lambda: services.resolve(issue=issue, actor=cast.head, resolution="ok"),
         Action.CONFIRM: lambda: services.confirm(issue=issue, actor=cast.manager, rating=4),
         Action.REOPEN: lambda: services.reopen(issue=issue, actor=cast.manager, reason="又出现"),

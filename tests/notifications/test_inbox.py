@@ -101,7 +101,7 @@ def test_inbox_lists_only_mine_unread_first_then_newest(client, cast):
 
 
 def test_inbox_item_shows_level_badge_body_and_links_to_the_object(client, cast):
-    new_notification(
+    note = new_notification(
         cast.head,
         "ISS-2025-00012 响应已超时",
         level=Level.DANGER,
@@ -114,7 +114,7 @@ def test_inbox_item_shows_level_badge_body_and_links_to_the_object(client, cast)
     html = client.get("/notifications/").content.decode()
     item = html[html.index('data-testid="notification"') :]
     assert re.search(r'class="badge text-bg-danger[^"]*" data-testid="level">严重<', item)
-    assert 'href="/issues/ISS-2025-00012/"' in item
+    assert f'href="/notifications/{note.pk}/open/"' in item  # on to the issue, read
     assert "杭州XX 4S店 · 空调不制冷" in item
     assert "ISS-2025-00012" in item
 

@@ -24,12 +24,14 @@ CONFIGURED = {
     ("django_celery_beat", "periodictask"),
     ("django_celery_beat", "intervalschedule"),
     ("django_celery_beat", "crontabschedule"),
+    ("axes", "accessattempt"),
+    ("org", "user"),
 }
 
 
 def test_each_app_declares_its_configuration_models():
     assert set(quality_lead_models()) == CONFIGURED
-    assert not hasattr(apps.get_app_config("org"), "quality_lead_models")
+    assert apps.get_app_config("org").quality_lead_models == ("org.user",)  # only its own
     for app_label, model in quality_lead_models():
         apps.get_model(app_label, model)  # names a real model
 
@@ -41,4 +43,6 @@ def test_the_quality_lead_gets_exactly_those_permissions(org):
     assert granted == CONFIGURED
     codenames = set(group.permissions.values_list("codename", flat=True))
     assert {"change_slapolicy", "add_calendarday", "change_periodictask"} <= codenames
-    assert lead.is_staff and not lead.has_perm("org.change_user")
+    assert lead.is_staff and lead.has_perm("org.change_user")  # guarded per account
+    assert lead.has_perm("axes.delete_accessattempt")  # unlocks a locked-out login
+    assert not lead.has_perm("auth.change_group")
