@@ -7,7 +7,6 @@ enforced there too (409 ``invalid_transition``); bad input is a 400 naming the f
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -18,6 +17,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from closedloop.api.permissions import ScopedWrite
+from closedloop.api.viewsets import BusinessObjectMixin
 from closedloop.org.models import Store
 
 from .. import board, services
@@ -61,10 +61,13 @@ def _items(rows) -> list:
     ]
 
 
-class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class InspectionViewSet(
+    BusinessObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """巡检: list, read, create (and issue the report), and run the follow-up."""
 
     queryset = Inspection.objects.all()
+    not_found_message = NOT_FOUND
     permission_classes = [ScopedWrite]
     filter_backends = [DjangoFilterBackend]
     filterset_class = InspectionFilterSet
@@ -101,17 +104,6 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         if self.action == "retrieve":
             return self._detail_queryset()
         return Inspection.objects.visible_to(self.request.user)
-
-    def filter_queryset(self, queryset):
-        if self.action != "list":
-            return queryset
-        return super().filter_queryset(queryset)
-
-    def get_object(self):
-        try:
-            return super().get_object()
-        except Http404 as exc:
-            raise NotFound(NOT_FOUND) from exc
 
     def get_serializer_class(self):
         return s.InspectionSerializer if self.action == "list" else DETAIL

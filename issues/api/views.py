@@ -7,7 +7,7 @@ allowed-transitions table is enforced there too (409, ``invalid_transition``).""
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -19,6 +19,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from closedloop.api.permissions import ScopedWrite
+from closedloop.api.viewsets import BusinessObjectMixin
 from closedloop.errors import DomainError
 from closedloop.org.choices import ApiScope, Role
 from closedloop.org.models import Store, User
@@ -45,6 +46,7 @@ def _responses(ok: int = 200, body=ISSUE, *codes: int) -> dict:
 
 
 class IssueViewSet(
+    BusinessObjectMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -52,6 +54,7 @@ class IssueViewSet(
     """问题: list, read, submit, and move through the status flow."""
 
     queryset = Issue.objects.all()
+    not_found_message = NOT_FOUND
     permission_classes = [ScopedWrite]
     read_scope = ApiScope.ISSUES_READ
     write_scope = ApiScope.ISSUES_WRITE
@@ -98,19 +101,6 @@ class IssueViewSet(
             return self._read_queryset(detail=self.action == "retrieve")
         # Actions only need the row: the service locks and reloads it.
         return Issue.objects.visible_to(self.request.user)
-
-    def filter_queryset(self, queryset):
-        # Filters belong to the list; a detail URL addresses one issue by its number.
-        if self.action != "list":
-            return queryset
-        return super().filter_queryset(queryset)
-
-    def get_object(self):
-        # One answer for "does not exist" and "not yours to see" (never leak existence).
-        try:
-            return super().get_object()
-        except Http404 as exc:
-            raise NotFound(NOT_FOUND) from exc
 
     def get_serializer_class(self):
         return s.IssueSerializer if self.action == "list" else s.IssueDetailSerializer
