@@ -74,7 +74,7 @@ def _forbidden(request, message, status=403):
 
 
 def _project(request, number, queryset=None) -> Project:
-    if not services.is_number(number):
+    if not services.is_number(number) or not policy.can_view_board(request.user):
         raise Http404
     queryset = queryset if queryset is not None else Project.objects.visible_to(request.user)
     return get_object_or_404(queryset.select_related("store__region"), number=number)

@@ -204,6 +204,62 @@ def build_inspections(cast, world) -> None:
         setattr(world, kind, SimpleNamespace(**found))
 
 
+def build_rectification(cast, world) -> None:
+    from closedloop.org.choices import Role
+    from tests.factories import UserFactory
+    from tests.rectification.helpers import iso, recent_executing, recent_project
+
+    # Hangzhou's, run by its ops specialist and executing; its root measure is owned by
+    # a member of IT (what brings the IT department in). A 5-Why row carries a photo.
+    hz = recent_executing(cast)
+    # Guangzhou's, run by the south's ops specialist; no measure owned by anybody of IT.
+    south = UserFactory(username="south_ops", role=Role.OPS_SPECIALIST, stores=[cast.org.guangzhou])
+    gz = recent_project(
+        cast,
+        who=south,
+        store="GZ001",
+        ops_specialist="south_ops",
+        measures=[
+            {"text": "补库存", "kind": "emergency", "owner_name": "配件经理", "deadline": iso(5)}
+        ],
+    )
+    world.project = SimpleNamespace(hz=hz, gz=gz)
+    for name, project in vars(world.project).items():
+        why = project.whys.order_by("pk").first()
+        why.photo = png(f"why-{name}.png")  # what the kick-off form's upload stores
+        why.photo_type = "image/png"
+        why.save()
+    world.why = SimpleNamespace(
+        **{name: p.whys.order_by("pk").first() for name, p in vars(world.project).items()}
+    )
+    world.measure = SimpleNamespace(
+        **{name: p.measures.order_by("pk").first() for name, p in vars(world.project).items()}
+    )
+
+
+def build_dashboards(cast, world) -> None:
+    from dashboards import services
+
+    today = timezone.localdate()
+    meeting = services.schedule_meeting(actor=cast.lead, date=today, topic="P1 分类准确率")
+    meeting = services.start_meeting(actor=cast.lead, meeting=meeting)
+    decision = services.capture_decision(
+        actor=cast.lead,
+        meeting=meeting,
+        block="topic",
+        text="IT 本周五前发布修复",
+        owner=cast.head,
+        due_on=today,
+    )
+    world.meeting = SimpleNamespace(m=meeting)
+    world.decision = SimpleNamespace(d=decision)
+    world.actionitem = SimpleNamespace(a=decision.action_item)
+    target, _created = services.set_kpi_target(
+        actor=cast.lead, metric="resolution_rate", target="0.9", valid_from=today
+    )
+    world.kpitarget = SimpleNamespace(t=target)
+
+
 def _metric(code):
     from integrations.models import MetricDefinition
 
@@ -217,6 +273,8 @@ BUILDERS = [
     build_notifications,
     build_integrations,
     build_inspections,
+    build_rectification,
+    build_dashboards,
 ]
 
 
@@ -328,6 +386,39 @@ SCOPES["draft"] = {
     "member": (None, "hz"),
 }
 
+# Rectification projects: hz (Hangzhou, executing, a measure owned by IT's member), gz
+# (Guangzhou, run by the south's ops specialist). Store-side people by their stores,
+# department people the projects with a measure they own (a head: their department's),
+# the quality lead and the executive everything; machine clients need their own scope.
+SCOPES["project"] = {
+    "manager": ("hz", "gz"),
+    "neighbour": (None, "hz"),
+    "ops": ("hz", "gz"),
+    "director": ("hz", "gz"),
+    "head": ("hz", "gz"),
+    "member": ("hz", "gz"),
+    "lead": ("hz", None),
+    "executive": ("hz", None),
+    "dms": (None, "hz"),
+    "outsider": (None, "hz"),
+    "anonymous": ("hz", None),
+}
+for _kind in ("why", "measure"):
+    SCOPES[_kind] = SCOPES["project"]
+# The weekly meeting, its decisions and action items are headquarters' work: stores and
+# machine clients see none. KPI targets are read by everybody the KPI API lets in.
+_HQ = {
+    **dict.fromkeys(ROLES, ("x", None)),
+    "manager": (None, "x"),
+    "neighbour": (None, "x"),
+    "dms": (None, "x"),
+}
+for _kind, _name in (("meeting", "m"), ("decision", "d"), ("actionitem", "a")):
+    SCOPES[_kind] = {
+        role: tuple(_name if side else None for side in pair) for role, pair in _HQ.items()
+    }
+SCOPES["kpitarget"] = dict.fromkeys(ROLES, ("t", None))
+
 
 def objects(world, kind: str, role: str) -> tuple[object | None, object | None]:
     inside, outside = SCOPES[kind][role]
@@ -386,6 +477,26 @@ def api_resource(request) -> dict:
     return {"pk": request.inspection_id, "request_id": request.pk}
 
 
+def ref(project) -> dict:
+    return {"number": project.number}
+
+
+def project_action(action: str):
+    return lambda project: {"number": project.number, "action": action}
+
+
+def project_measure(measure) -> dict:
+    return {"number": measure.project.number, "pk": measure.pk}
+
+
+def project_why(why) -> dict:
+    return {"number": why.project.number, "pk": why.pk}
+
+
+def kpi_metric(target) -> dict:
+    return {"metric": target.metric}
+
+
 def action(**roles) -> Expect:
     """A POST-only URL addressing an object: a GET is 405 for everybody signed in."""
     return scoped(405, 405, **roles)
@@ -426,6 +537,9 @@ API_INSPECTION_POSTS = (
 
 #: The integration's pages are the quality lead's: everybody else gets 403 for any id.
 NOT_LEAD_403 = {role: 403 for role in ROLES if role not in ("lead", "anonymous")}
+
+#: The DMS's token has no rectification scope: refused whatever the project (no leak).
+NO_RECTIFICATION_SCOPE = {"dms": 403}
 
 URLS: dict[str, Url] = {
     # --- the site ------------------------------------------------------------------------
@@ -592,5 +706,71 @@ URLS: dict[str, Url] = {
     ),
     "api:inspection-closure": Url(
         action(anonymous=401), of="inspection", kwargs=pk, post_only=True, method="put"
+    ),
+    # --- rectification: store-side people their stores', departments what they own -----
+    "rectification:board": Url(signed_in(dms=404)),
+    # 我的整改 is for the people who run, sign or own a part of projects.
+    "rectification:mine": Url(signed_in(executive=404, dms=404)),
+    "rectification:create": Url(signed_in(403, ops=200, lead=200, outsider=200)),
+    "rectification:export": Url(signed_in(dms=404)),
+    "rectification:detail": Url(scoped(), of="project", kwargs=ref),
+    # The kick-off form is the project's ops specialist's (and the quality lead's); once
+    # kicked off (the matrix's Hangzhou project is executing) it is locked: 409.
+    "rectification:edit": Url(scoped(403, ops=(409, 404), lead=409), of="project", kwargs=ref),
+    # Tracking records are the project's ops specialist's (and the quality lead's).
+    "rectification:track": Url(scoped(403, ops=(200, 404), lead=200), of="project", kwargs=ref),
+    "rectification:kickoff_pdf": Url(scoped(), of="project", kwargs=ref),
+    "rectification:why_photo": Url(scoped(), of="why", kwargs=project_why),
+    "rectification:action": Url(
+        action(), of="project", kwargs=project_action("sign"), post_only=True
+    ),
+    "rectification:measure": Url(action(), of="measure", kwargs=project_measure, post_only=True),
+    "api:rectification-list": Url(signed_in(dms=403, anonymous=401)),
+    "api:rectification-detail": Url(
+        scoped(dms=403, anonymous=401),
+        of="project",
+        kwargs=ref,
+        post_only=True,
+        method="patch",
+        post_outside=NO_RECTIFICATION_SCOPE,
+    ),
+    **{
+        f"api:rectification-{name}": Url(
+            action(dms=403, anonymous=401),
+            of="project",
+            kwargs=ref,
+            post_only=True,
+            post_outside=NO_RECTIFICATION_SCOPE,
+        )
+        for name in ("cancel", "sign", "start", "submit", "tracking-logs")
+    },
+    # --- dashboards: headquarters' pages; the KPI API for HQ and machine clients --------
+    "dashboards:board": Url(signed_in(manager=403, neighbour=403, dms=403)),
+    "dashboards:process": Url(signed_in(manager=403, neighbour=403, dms=403)),
+    "dashboards:export": Url(signed_in(manager=403, neighbour=403, dms=403)),
+    "dashboards:targets": Url(signed_in(manager=403, neighbour=403, dms=403)),
+    "dashboards:rollout": Url(signed_in(manager=403, neighbour=403, dms=403)),
+    "dashboards:meeting_list": Url(signed_in(manager=403, neighbour=403, dms=403)),
+    "dashboards:meeting_new": Url(signed_in(403, lead=200)),
+    "dashboards:meeting_detail": Url(scoped(), of="meeting", kwargs=pk),
+    "dashboards:meeting_mode": Url(scoped(), of="meeting", kwargs=pk),
+    "dashboards:meeting_edit": Url(action(), of="meeting", kwargs=pk, post_only=True),
+    "dashboards:meeting_attendance": Url(action(), of="meeting", kwargs=pk, post_only=True),
+    "dashboards:meeting_action": Url(
+        action(), of="meeting", kwargs=lambda m: {"pk": m.pk, "action": "finish"}, post_only=True
+    ),
+    "dashboards:decision_capture": Url(action(), of="meeting", kwargs=pk, post_only=True),
+    "dashboards:decision_update": Url(action(), of="decision", kwargs=pk, post_only=True),
+    "dashboards:action_list": Url(signed_in(manager=403, neighbour=403, dms=403)),
+    "dashboards:action_item_action": Url(
+        action(),
+        of="actionitem",
+        kwargs=lambda a: {"pk": a.pk, "action": "complete"},
+        post_only=True,
+    ),
+    "api:kpis": Url(signed_in(manager=403, neighbour=403, anonymous=401)),
+    "api:kpi-targets": Url(signed_in(manager=403, neighbour=403, anonymous=401)),
+    "api:kpi-target": Url(
+        scoped(manager=403, neighbour=403, anonymous=401), of="kpitarget", kwargs=kpi_metric
     ),
 }
