@@ -51,6 +51,7 @@ MATRIX: dict[tuple[str, str], str | None] = {
             "reject",
             "reopen",
             "resolve",
+            "resume",
             "store-reply",
             "triage",
         )
@@ -239,6 +240,7 @@ def _request(client, method: str, template: str, w: dict):
         "comments": {"body": "好的", "public": True},
         "ask-store": {"question": "?"},
         "resolve": {"resolution": "r"},
+        "resume": {"reason": "r"},
         "store-reply": {"body": "b"},
         "confirm": {"rating": 5},
         "reopen": {"reason": "r"},
