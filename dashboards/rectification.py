@@ -164,6 +164,14 @@ def kpis(projects, period: Period) -> RectificationKpis | None:
     """On-time completion rate, average cycle and red count for ``period`` (one query)."""
     if projects is None:
         return None
+    return kpis_for(projects, [period])[0]
+
+
+def kpis_for(projects, periods: list[Period]) -> list[RectificationKpis] | None:
+    """:func:`kpis` for several periods in one grouped query (the board's current and
+    previous period)."""
+    if projects is None:
+        return None
     status = _f("status")
     red = Q(**{_f("health"): "red"}) & ~Q(**{f"{status}__in": [CLOSED, CANCELLED]})
     aggregates = {"red": Count("pk", filter=red)}
@@ -171,40 +179,50 @@ def kpis(projects, period: Period) -> RectificationKpis | None:
     closure = measures_closure(projects.model)
     if closure:
         planned, closed_at, kicked_off = _f("planned_closure"), "closure_at", _f("kicked_off_at")
-        due = Q(**{f"{planned}__gte": period.first_day, f"{planned}__lte": period.last_day}) & ~Q(
-            **{status: CANCELLED}
-        )
-        # Closed by the end of the planned closure day: the Beijing date of the closure is
-        # on or before the planned date (a column, so compared in the database).
-        on_time = due & Q(**{f"{closed_at}__isnull": False}) & Q(closed_on__lte=F(planned))
-        closed_in = Q(**{f"{closed_at}__gte": period.start, f"{closed_at}__lt": period.end})
-        cycle = ExpressionWrapper(F(closed_at) - F(kicked_off), output_field=DurationField())
         # Only projects whose status is closed count (a reopened one has moved on).
-        projects = projects.annotate(
-            closure_at=closure_moments(projects.model),
-        ).annotate(closed_on=TruncDate(closed_at, tzinfo=ZONE))
         closed_now = Q(**{status: CLOSED})
-        on_time &= closed_now
-        closed_in &= closed_now
-        aggregates.update(
-            ever_closed=Count("pk", filter=closed_now),
-            due=Count("pk", filter=due),
-            on_time=Count("pk", filter=on_time),
-            closed=Count("pk", filter=closed_in),
-            cycle=Avg(cycle, filter=closed_in & Q(**{f"{kicked_off}__isnull": False})),
+        projects = projects.annotate(closure_at=closure_moments(projects.model)).annotate(
+            closed_on=TruncDate(closed_at, tzinfo=ZONE)
         )
+        cycle = ExpressionWrapper(F(closed_at) - F(kicked_off), output_field=DurationField())
+        aggregates["ever_closed"] = Count("pk", filter=closed_now)
+        for i, period in enumerate(periods):
+            due = Q(
+                **{f"{planned}__gte": period.first_day, f"{planned}__lte": period.last_day}
+            ) & ~Q(**{status: CANCELLED})
+            # Closed by the end of the planned closure day: the Beijing date of the closure
+            # is on or before the planned date (a column, so compared in the database).
+            on_time = due & closed_now & Q(closed_on__lte=F(planned))
+            closed_in = closed_now & Q(
+                **{f"{closed_at}__gte": period.start, f"{closed_at}__lt": period.end}
+            )
+            aggregates.update(
+                {
+                    f"due_{i}": Count("pk", filter=due),
+                    f"on_time_{i}": Count("pk", filter=on_time),
+                    f"closed_{i}": Count("pk", filter=closed_in),
+                    f"cycle_{i}": Avg(
+                        cycle, filter=closed_in & Q(**{f"{kicked_off}__isnull": False})
+                    ),
+                }
+            )
     row = projects.aggregate(**aggregates)
-    cycle = row.get("cycle")
-    return RectificationKpis(
-        period=period,
-        due=row.get("due"),
-        on_time=row.get("on_time"),
-        closed=row.get("closed"),
-        avg_cycle_days=cycle.total_seconds() / 86400 if cycle else None,
-        projects=base,
-        red=row["red"],
-        ever_closed=row.get("ever_closed"),
-    )
+    result = []
+    for i, period in enumerate(periods):
+        cycle = row.get(f"cycle_{i}")
+        result.append(
+            RectificationKpis(
+                period=period,
+                due=row.get(f"due_{i}"),
+                on_time=row.get(f"on_time_{i}"),
+                closed=row.get(f"closed_{i}"),
+                avg_cycle_days=cycle.total_seconds() / 86400 if cycle else None,
+                projects=base,
+                red=row["red"],
+                ever_closed=row.get("ever_closed"),
+            )
+        )
+    return result
 
 
 def red_projects(projects, *, limit: int = 20):

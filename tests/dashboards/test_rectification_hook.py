@@ -124,8 +124,11 @@ def test_on_time_rate_average_cycle_and_red_projects(cast):
     assert [p.number for p in rectification.red_projects(Project.objects.all())] == [
         open_red.number
     ]
-    # October: nothing planned, nothing closed there.
-    october = rectification.kpis(Project.objects.all(), NOVEMBER.previous())
+    # Both months in one query: October has nothing planned, nothing closed.
+    november, october = rectification.kpis_for(
+        Project.objects.all(), [NOVEMBER, NOVEMBER.previous()]
+    )
+    assert (november.due, november.on_time, november.closed) == (4, 2, 3)
     assert (october.due, october.closed, october.avg_cycle_days) == (0, 0, None)
 
 
