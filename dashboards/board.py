@@ -218,8 +218,7 @@ def build_board(
     current_kpis, previous_kpis = metrics.issue_kpis(issues, [period, previous], now=now)
     current_meeting, previous_meeting = meetings.measures([period, previous], now=now)
     projects = rectification.visible_projects(user)
-    rect = rectification.kpis(projects, period)
-    previous_rect = rectification.kpis(projects, previous)
+    rect, previous_rect = rectification.kpis_for(projects, [period, previous]) or (None, None)
     store = store_metrics.averages(user, [period, previous])
     targets = {t.metric: t for t in KpiTarget.objects.in_force(period.last_day)}
     board = Board(

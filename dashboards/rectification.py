@@ -15,11 +15,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext_lazy as _
 
 from .kpi import ratio
 from .periods import ZONE, Period
@@ -39,12 +50,17 @@ FIELDS = {
     # Optional: without them the on-time rate and the average cycle stay empty.
     "planned_closure": "closure_on",  # date: the plan's closure date
     "kicked_off_at": "kicked_off_at",  # datetime of the third signature
-    "closed_at": "closed_at",  # datetime the project closed
+    # The moment of closure: the project model has no closure column; it is the time of
+    # the status history's move to ``closed`` (reverse relation to the events, each with
+    # ``at`` and ``to_status``).
+    "events": "events",
 }
-#: The roles the on-time rate and the average cycle need (closure arrives with
-#: acceptance and closure, after the projects themselves).
-OPTIONAL = ("planned_closure", "kicked_off_at", "closed_at")
+#: The roles the on-time rate and the average cycle need.
+OPTIONAL = ("planned_closure", "kicked_off_at", "events")
 CLOSED, CANCELLED = "closed", "cancelled"
+#: Shown instead of the on-time rate while no visible project has closed yet (acceptance
+#: and closure arrive after the projects themselves).
+NO_CLOSURE = _("暂无已闭环项目")
 #: Statuses in which tracking logs are due (execution and observation).
 TRACKED = ("executing", "observing")
 ON_TIME_TARGET = 0.85
@@ -104,57 +120,109 @@ class RectificationKpis:
     on_time: int | None  # of those, closed by the planned closure date
     closed: int | None  # closed in the period
     avg_cycle_days: float | None  # kick-off → closure, over those closed in the period
-    by_level_status: list[dict]
+    projects: object  # the scoped queryset, for the counts by level and state on demand
     red: int
+    ever_closed: int | None = None  # visible projects closed at any time
+
+    @cached_property
+    def by_level_status(self) -> list[dict]:
+        """Counts by level and state (one query, run only where shown)."""
+        level, status = _f("level"), _f("status")
+        return list(
+            self.projects.values(level, status).annotate(n=Count("pk")).order_by(level, status)
+        )
 
     @property
     def on_time_rate(self):
+        if not self.ever_closed:
+            return None
         return ratio(self.on_time, self.due)
+
+    @property
+    def on_time_note(self):
+        """Why the on-time rate is empty although the module is on (None otherwise)."""
+        return NO_CLOSURE if self.due is not None and not self.ever_closed else None
 
 
 def _f(role: str) -> str:
     return FIELDS[role]
 
 
+def closure_moments(model):
+    """The moment each project moved to ``closed`` (its last such move), as a subquery
+    on the status history."""
+    events = model._meta.get_field(_f("events")).related_model
+    link = model._meta.get_field(_f("events")).field.name
+    return Subquery(
+        events._default_manager.filter(**{link: OuterRef("pk"), "to_status": CLOSED})
+        .order_by("-at")
+        .values("at")[:1]
+    )
+
+
 def kpis(projects, period: Period) -> RectificationKpis | None:
-    """On-time completion rate, average cycle and counts for ``period`` (two queries)."""
+    """On-time completion rate, average cycle and red count for ``period`` (one query)."""
+    if projects is None:
+        return None
+    return kpis_for(projects, [period])[0]
+
+
+def kpis_for(projects, periods: list[Period]) -> list[RectificationKpis] | None:
+    """:func:`kpis` for several periods in one grouped query (the board's current and
+    previous period)."""
     if projects is None:
         return None
     status = _f("status")
     red = Q(**{_f("health"): "red"}) & ~Q(**{f"{status}__in": [CLOSED, CANCELLED]})
     aggregates = {"red": Count("pk", filter=red)}
+    base = projects
     closure = measures_closure(projects.model)
     if closure:
-        planned, closed_at, kicked_off = _f("planned_closure"), _f("closed_at"), _f("kicked_off_at")
-        due = Q(**{f"{planned}__gte": period.first_day, f"{planned}__lte": period.last_day}) & ~Q(
-            **{status: CANCELLED}
+        planned, closed_at, kicked_off = _f("planned_closure"), "closure_at", _f("kicked_off_at")
+        # Only projects whose status is closed count (a reopened one has moved on).
+        closed_now = Q(**{status: CLOSED})
+        projects = projects.annotate(closure_at=closure_moments(projects.model)).annotate(
+            closed_on=TruncDate(closed_at, tzinfo=ZONE)
         )
-        # Closed by the end of the planned closure day: the Beijing date of the closure is
-        # on or before the planned date (a column, so compared in the database).
-        on_time = due & Q(**{f"{closed_at}__isnull": False}) & Q(closed_on__lte=F(planned))
-        closed_in = Q(**{f"{closed_at}__gte": period.start, f"{closed_at}__lt": period.end})
         cycle = ExpressionWrapper(F(closed_at) - F(kicked_off), output_field=DurationField())
-        projects = projects.annotate(closed_on=TruncDate(closed_at, tzinfo=ZONE))
-        aggregates.update(
-            due=Count("pk", filter=due),
-            on_time=Count("pk", filter=on_time),
-            closed=Count("pk", filter=closed_in),
-            cycle=Avg(cycle, filter=closed_in & Q(**{f"{kicked_off}__isnull": False})),
-        )
+        aggregates["ever_closed"] = Count("pk", filter=closed_now)
+        for i, period in enumerate(periods):
+            due = Q(
+                **{f"{planned}__gte": period.first_day, f"{planned}__lte": period.last_day}
+            ) & ~Q(**{status: CANCELLED})
+            # Closed by the end of the planned closure day: the Beijing date of the closure
+            # is on or before the planned date (a column, so compared in the database).
+            on_time = due & closed_now & Q(closed_on__lte=F(planned))
+            closed_in = closed_now & Q(
+                **{f"{closed_at}__gte": period.start, f"{closed_at}__lt": period.end}
+            )
+            aggregates.update(
+                {
+                    f"due_{i}": Count("pk", filter=due),
+                    f"on_time_{i}": Count("pk", filter=on_time),
+                    f"closed_{i}": Count("pk", filter=closed_in),
+                    f"cycle_{i}": Avg(
+                        cycle, filter=closed_in & Q(**{f"{kicked_off}__isnull": False})
+                    ),
+                }
+            )
     row = projects.aggregate(**aggregates)
-    by_level_status = list(
-        projects.values(_f("level"), status).annotate(n=Count("pk")).order_by(_f("level"), status)
-    )
-    cycle = row.get("cycle")
-    return RectificationKpis(
-        period=period,
-        due=row.get("due"),
-        on_time=row.get("on_time"),
-        closed=row.get("closed"),
-        avg_cycle_days=cycle.total_seconds() / 86400 if cycle else None,
-        by_level_status=by_level_status,
-        red=row["red"],
-    )
+    result = []
+    for i, period in enumerate(periods):
+        cycle = row.get(f"cycle_{i}")
+        result.append(
+            RectificationKpis(
+                period=period,
+                due=row.get(f"due_{i}"),
+                on_time=row.get(f"on_time_{i}"),
+                closed=row.get(f"closed_{i}"),
+                avg_cycle_days=cycle.total_seconds() / 86400 if cycle else None,
+                projects=base,
+                red=row["red"],
+                ever_closed=row.get("ever_closed"),
+            )
+        )
+    return result
 
 
 def red_projects(projects, *, limit: int = 20):

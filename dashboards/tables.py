@@ -323,7 +323,7 @@ def rectification_table(board: Board) -> Table | None:
     rows = [
         {
             "metric": _("整改按期完成率"),
-            "value": formatting.rate(rect.on_time_rate),
+            "value": rect.on_time_note or formatting.rate(rect.on_time_rate),
             "target": "≥ 85%",
         },
         {

@@ -26,6 +26,10 @@ class PeriodSerializer(_FromTo):
 
 
 class BoardRowSerializer(serializers.Serializer):
+    class Meta:
+        # The schema component's name: inspections has a BoardRow of its own.
+        ref_name = "KpiBoardRow"
+
     metric = serializers.CharField(help_text=_("指标代码，如 resolution_rate"))
     name = serializers.CharField(help_text=_("指标名称"))
     unit = serializers.CharField(help_text=_("rate（比率，小数）| days | count | points | minutes"))

@@ -528,6 +528,10 @@ class SolutionInputSerializer(serializers.Serializer):
 
 
 class ReadingInputSerializer(serializers.Serializer):
+    class Meta:
+        # The schema component's name: inspections has a ReadingInput of its own.
+        ref_name = "TrackingReadingInput"
+
     goal = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text=_("目标 id"))
     value = serializers.DecimalField(**DECIMAL, allow_null=True)
 

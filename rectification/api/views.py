@@ -17,6 +17,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from closedloop.api.permissions import ScopedWrite
+from closedloop.org.choices import ApiScope
 
 from .. import services
 from ..filtersets import ProjectFilterSet
@@ -33,8 +34,8 @@ ERRORS = {
     409: OpenApiResponse(description=_("当前状态不允许此操作（code: invalid_transition）")),
 }
 #: Scopes machine clients need (API clients get them with their token).
-READ_SCOPE = "rectifications:read"
-WRITE_SCOPE = "rectifications:write"
+READ_SCOPE = ApiScope.RECTIFICATIONS_READ
+WRITE_SCOPE = ApiScope.RECTIFICATIONS_WRITE
 
 
 def flatten_errors(errors, prefix: str = "") -> dict:

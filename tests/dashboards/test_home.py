@@ -10,6 +10,10 @@ import pytest
 from django.utils import timezone
 
 from dashboards import services
+from rectification import services as rectification_services
+from rectification.choices import Health
+from rectification.models import Project
+from tests.rectification.helpers import recent_executing
 
 from .helpers import make_issue
 
@@ -83,12 +87,26 @@ def test_ops_specialist_sees_the_triage_queue(cast, client):
         status="in_progress",
         resolution_due_at=now - dt.timedelta(hours=1),
     )
+    # Rectification projects of the ops specialist's store: one due for tracking today,
+    # one red (next tracking tomorrow), one due but cancelled.
+    due, red, cancelled = (recent_executing(cast) for _ in range(3))
+    today = timezone.localdate()
+    Project.objects.filter(pk__in=[due.pk, cancelled.pk]).update(next_tracking_on=today)
+    Project.objects.filter(pk=red.pk).update(
+        next_tracking_on=today + dt.timedelta(days=1), health=Health.RED
+    )
+    rectification_services.cancel(project=cancelled, actor=cast.ops, reason="门店整合")
     html = home(client, cast.ops)
     assert 'data-testid="home-ops"' in html
     assert text_of(html, "triage-count") == "1"
     assert text_of(html, "overdue-count") == "1"
     assert "待分级的问题" in html and "别人门店的" not in html
-    assert 'data-testid="rectification-off"' in html  # until the rectification app lands
+    assert 'data-testid="rectification-off"' not in html
+    tracking = html.split('data-testid="tracking-due"')[1].split("</ul>")[0]
+    assert due.number in tracking and red.number not in tracking
+    assert cancelled.number not in tracking
+    reds = html.split('data-testid="red-projects"')[1].split("</ul>")[0]
+    assert red.number in reds and due.number not in reds
 
 
 def test_department_head_sees_items_by_sla_state_and_the_response_rate(cast, client):

@@ -12,7 +12,11 @@ from closedloop.errors import DomainError, InvalidTransition, PermissionDenied
 from closedloop.org.choices import Role
 from dashboards import meetings, periods, services
 from dashboards.models import ActionItem, ActionItemEvent, Decision, MeetingEvent
+from rectification import services as rectification_services
+from rectification.choices import Health
+from rectification.models import Project
 from tests.factories import DepartmentFactory, UserFactory
+from tests.rectification.helpers import kicked_off
 
 from .helpers import bj, make_issue
 
@@ -306,6 +310,10 @@ def test_meeting_mode_content(cast, heads, meeting):
     # New since the last meeting (Nov 18, 14:00).
     fresh = make_issue(cast, submitted_at=bj(2026, 11, 20), priority="P3", category="people")
     make_issue(cast, submitted_at=bj(2026, 11, 19), status="rejected")
+    # Rectification projects: only the open red one is on the board.
+    red, _green, red_cancelled = (kicked_off(cast) for _ in range(3))
+    rectification_services.cancel(project=red_cancelled, actor=cast.ops, reason="门店整合")
+    Project.objects.filter(pk__in=[red.pk, red_cancelled.pk]).update(health=Health.RED)
     board = meetings.meeting_board(meeting, cast.lead, now=now)
     assert [i.number for i in board.top_issues] == [late.number, old_ok.number, newer_ok.number]
     assert board.previous == previous
@@ -313,4 +321,4 @@ def test_meeting_mode_content(cast, heads, meeting):
     assert [i.number for i in board.new_issues] == [fresh.number]
     assert board.new_count == 1
     assert board.review_period.code == "2026-W47"
-    assert board.red_projects is None  # rectification not there yet
+    assert [p.number for p in board.red_projects] == [red.number]

@@ -8,6 +8,7 @@ import pytest
 
 from dashboards import services
 from dashboards.models import ActionItem, Decision, Meeting
+from tests.rectification.helpers import kicked_off
 
 from .helpers import bj, make_issue
 
@@ -243,24 +244,25 @@ def test_a_projects_action_items_for_its_page(cast, meeting):
     from django.template import Context, Template
     from django.test import RequestFactory
 
+    project = kicked_off(cast)  # a real rectification project the lead can see
     services.start_meeting(actor=cast.lead, meeting=meeting)
     services.capture_decision(
         actor=cast.lead,
         meeting=meeting,
         block="top_issues",
-        project_number="REF-2026-007",
+        project_number=project.number,
         text="加派服务顾问",
         owner=cast.head,
         due_on=dt.date(2026, 11, 30),
     )
     template = Template(
-        '{% include "dashboards/includes/project_action_items.html" with number="REF-2026-007" %}'
+        '{% include "dashboards/includes/project_action_items.html" with number=number %}'
     )
 
     def render(user):
         request = RequestFactory().get("/")
         request.user = user
-        return template.render(Context({"request": request}))
+        return template.render(Context({"request": request, "number": project.number}))
 
     assert "加派服务顾问" in render(cast.ops)
     assert "加派服务顾问" not in render(cast.manager)

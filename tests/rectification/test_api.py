@@ -2,8 +2,10 @@
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from closedloop.org.choices import Role
+from integrations.services.tokens import issue_token
 from tests.factories import new_issue, to_triaged
 
 from ..factories import UserFactory
@@ -286,3 +288,21 @@ def test_unknown_or_malformed_number_is_a_json_404(cast, api):
         response = api.as_(cast.lead).get(f"/api/v1/rectifications/{number}/")
         assert response.status_code == 404
         assert "detail" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("scopes", "read", "write"),
+    [
+        (["issues:read"], 403, 403),
+        (["rectifications:read"], 200, 403),
+        (["rectifications:write"], 200, 201),  # write includes read
+    ],
+)
+def test_token_scopes_guard_the_projects(cast, scopes, read, write):
+    """A token reaches the projects only with the ``rectifications:*`` scopes of
+    ``ApiScope`` (the ops specialist's own rights still apply)."""
+    _row, key = issue_token(user=cast.ops, scopes=scopes)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/v1/rectifications/").status_code == read
+    assert client.post("/api/v1/rectifications/", API_BODY, format="json").status_code == write
