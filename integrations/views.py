@@ -8,12 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from closedloop.core.excel import template_response
 from closedloop.errors import DomainError
 
 from . import policy
@@ -308,24 +309,9 @@ def import_detail(request, pk):
 def import_template(request):
     """An empty workbook with the columns of the import."""
     _require_admin(request.user)
-    import io
 
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("问题")
-    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
-    for col, titles in enumerate(imports.COLUMNS.values()):
-        sheet.write(0, col, titles[0], bold)
-        sheet.set_column(col, col, 16)
-    book.close()
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="issue-import-template.xlsx"'
-    return response
+    headers = [titles[0] for titles in imports.COLUMNS.values()]
+    return template_response([("问题", headers)], "issue-import-template.xlsx")
 
 
 # --- metrics -----------------------------------------------------------------------------

@@ -1,16 +1,14 @@
 """Pages of the organisation: home, store directory, Excel import, language."""
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from closedloop.core.excel import template_response
 from closedloop.errors import DomainError
 from closedloop.web import gate, safe_next
 
@@ -96,23 +94,14 @@ def org_import(request):
 @import_gate
 def org_import_template(request):
     """An empty workbook with the expected sheets and column titles."""
-    import xlsxwriter
 
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
-    for title, columns in (("门店", STORE_COLUMNS), ("用户", USER_COLUMNS)):
-        sheet = book.add_worksheet(title)
-        for col, aliases in enumerate(columns.values()):
-            sheet.write(0, col, aliases[0], bold)
-            sheet.set_column(col, col, 16)
-    book.close()
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return template_response(
+        [
+            ("门店", [aliases[0] for aliases in STORE_COLUMNS.values()]),
+            ("用户", [aliases[0] for aliases in USER_COLUMNS.values()]),
+        ],
+        "org-import-template.xlsx",
     )
-    response["Content-Disposition"] = 'attachment; filename="org-import-template.xlsx"'
-    return response
 
 
 @login_required

@@ -6,7 +6,6 @@ allowed-transitions table is enforced there too (409, ``invalid_transition``).""
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -17,6 +16,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from closedloop.api.permissions import ScopedWrite
+from closedloop.api.viewsets import BusinessObjectMixin
 from closedloop.org.choices import ApiScope
 
 from .. import services
@@ -65,10 +65,13 @@ def _responses(ok: int = 200, body=DETAIL, *codes: int) -> dict:
     return {ok: body, **{code: ERRORS[code] for code in (codes or (400, 403, 404, 409))}}
 
 
-class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProjectViewSet(
+    BusinessObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """整改项目: list, read, kick off, sign, move through the lifecycle, track."""
 
     queryset = Project.objects.all()
+    not_found_message = NOT_FOUND
     permission_classes = [ScopedWrite]
     read_scope = READ_SCOPE
     write_scope = WRITE_SCOPE
@@ -86,19 +89,11 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return detail_queryset(user)
         return Project.objects.visible_to(user).select_related("store__region")
 
-    def filter_queryset(self, queryset):
-        if self.action != "list":
-            return queryset
-        return super().filter_queryset(queryset)
-
     def get_object(self):
         # One answer for "malformed", "does not exist" and "not yours to see".
         if not services.is_number(self.kwargs.get(self.lookup_field, "")):
             raise NotFound(NOT_FOUND)
-        try:
-            return super().get_object()
-        except Http404 as exc:
-            raise NotFound(NOT_FOUND) from exc
+        return super().get_object()
 
     def get_serializer_class(self):
         return s.ProjectSerializer if self.action == "list" else DETAIL
