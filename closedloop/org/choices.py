@@ -44,6 +44,7 @@ class ApiScope(models.TextChoices):
     RECTIFICATIONS_WRITE = "rectifications:write", "rectifications:write"
     REPORTS_READ = "reports:read", "reports:read"
     INSPECTIONS_READ = "inspections:read", "inspections:read"
+    INSPECTIONS_WRITE = "inspections:write", "inspections:write"
     WEBHOOKS_WRITE = "webhooks:write", "webhooks:write"
 
 

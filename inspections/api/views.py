@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from closedloop.api.permissions import ScopedWrite
 from closedloop.api.viewsets import BusinessObjectMixin
+from closedloop.org.choices import ApiScope
 from closedloop.org.models import Store
 
 from .. import board, services
@@ -69,6 +70,8 @@ class InspectionViewSet(
     queryset = Inspection.objects.all()
     not_found_message = NOT_FOUND
     permission_classes = [ScopedWrite]
+    read_scope = ApiScope.INSPECTIONS_READ
+    write_scope = ApiScope.INSPECTIONS_WRITE
     filter_backends = [DjangoFilterBackend]
     filterset_class = InspectionFilterSet
     lookup_value_regex = r"[0-9]{1,18}"
@@ -408,6 +411,8 @@ class TemplateListView(generics.ListAPIView):
 
     serializer_class = s.TemplateSerializer
     permission_classes = [ScopedWrite]
+    read_scope = ApiScope.INSPECTIONS_READ
+    write_scope = ApiScope.INSPECTIONS_WRITE
     filter_backends = []
 
     def get_queryset(self):
@@ -431,6 +436,8 @@ class BoardView(generics.ListAPIView):
 
     serializer_class = s.BoardRowSerializer
     permission_classes = [ScopedWrite]
+    read_scope = ApiScope.INSPECTIONS_READ
+    write_scope = ApiScope.INSPECTIONS_WRITE
     filter_backends = [DjangoFilterBackend]
     filterset_class = BoardFilterSet
 

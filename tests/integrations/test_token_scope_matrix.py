@@ -85,20 +85,19 @@ MATRIX: dict[tuple[str, str], str | None] = {
     ("GET", "/api/v1/webhooks/{id}/deliveries/"): "webhooks:write",
     ("POST", "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver/"): "webhooks:write",
     ("POST", "/api/v1/imports/issues/"): "issues:write",
-    # Inspections check no scope at all (no read_scope/write_scope on their views, and
-    # there is no inspections:write): any token reads and writes them — reported.
-    ("GET", "/api/v1/inspection-templates/"): None,
-    ("GET", "/api/v1/inspections/"): None,
-    ("POST", "/api/v1/inspections/"): None,
-    ("GET", "/api/v1/inspections/board/"): None,
-    ("GET", "/api/v1/inspections/{id}/"): None,
-    ("PUT", "/api/v1/inspections/{id}/closure/"): None,
-    ("PATCH", "/api/v1/inspections/{id}/findings/{finding_id}/"): None,
-    ("POST", "/api/v1/inspections/{id}/findings/{finding_id}/issue/"): None,
-    ("POST", "/api/v1/inspections/{id}/follow-up/{step}/"): None,
-    ("PATCH", "/api/v1/inspections/{id}/resource-requests/{request_id}/"): None,
+    # Inspections: reads need inspections:read, every change inspections:write.
+    ("GET", "/api/v1/inspection-templates/"): "inspections:read",
+    ("GET", "/api/v1/inspections/"): "inspections:read",
+    ("POST", "/api/v1/inspections/"): "inspections:write",
+    ("GET", "/api/v1/inspections/board/"): "inspections:read",
+    ("GET", "/api/v1/inspections/{id}/"): "inspections:read",
+    ("PUT", "/api/v1/inspections/{id}/closure/"): "inspections:write",
+    ("PATCH", "/api/v1/inspections/{id}/findings/{finding_id}/"): "inspections:write",
+    ("POST", "/api/v1/inspections/{id}/findings/{finding_id}/issue/"): "inspections:write",
+    ("POST", "/api/v1/inspections/{id}/follow-up/{step}/"): "inspections:write",
+    ("PATCH", "/api/v1/inspections/{id}/resource-requests/{request_id}/"): "inspections:write",
     **{
-        ("POST", f"/api/v1/inspections/{{id}}/{name}/"): None
+        ("POST", f"/api/v1/inspections/{{id}}/{name}/"): "inspections:write"
         for name in (
             "close",
             "experience",
@@ -112,12 +111,12 @@ MATRIX: dict[tuple[str, str], str | None] = {
             "spot-checks",
         )
     },
-    # KPIs: a machine client needs issues:read; a person's token is not narrowed (the
-    # role decides: headquarters read, the quality lead sets targets) — reported.
-    ("GET", "/api/v1/kpis/"): None,
-    ("GET", "/api/v1/kpi-targets/"): None,
-    ("GET", "/api/v1/kpi-targets/{metric}/"): None,
-    ("PUT", "/api/v1/kpi-targets/{metric}/"): None,
+    # KPIs: reads need issues:read (headquarters people and machine clients), setting a
+    # target issues:write (and the quality lead's role).
+    ("GET", "/api/v1/kpis/"): "issues:read",
+    ("GET", "/api/v1/kpi-targets/"): "issues:read",
+    ("GET", "/api/v1/kpi-targets/{metric}/"): "issues:read",
+    ("PUT", "/api/v1/kpi-targets/{metric}/"): "issues:write",
     ("GET", "/api/v1/rectifications/"): "rectifications:read",
     ("POST", "/api/v1/rectifications/"): "rectifications:write",
     ("GET", "/api/v1/rectifications/{number}/"): "rectifications:read",
