@@ -15,6 +15,7 @@ from dashboards.exports import XLSX_CONTENT_TYPE, _sheet_name
 
 from .choices import ColumnType
 from .models import Report
+from .snapshot import types_of
 
 __all__ = ["XLSX_CONTENT_TYPE", "workbook"]
 
@@ -57,9 +58,9 @@ def workbook(report: Report) -> bytes:
             if not tab["rows"]:
                 sheet.write_string(row, 0, _("暂无数据"))
                 row += 1
-            for values in tab["rows"]:
-                for col, (value, column) in enumerate(zip(values, tab["columns"], strict=False)):
-                    _write(sheet, row, col, value, column["type"], formats)
+            for i, values in enumerate(tab["rows"]):
+                for col, (value, kind) in enumerate(zip(values, types_of(tab, i), strict=False)):
+                    _write(sheet, row, col, value, kind, formats)
                 row += 1
             if tab.get("note"):
                 sheet.write_string(row, 0, tab["note"])

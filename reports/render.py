@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from .charts import bar_svg
 from .choices import ColumnType
 from .models import Report
+from .snapshot import types_of
 
 DASH = "—"
 
@@ -31,17 +32,15 @@ def sections(report: Report) -> list[dict]:
     for sec in report.data.get("sections", []):
         tables = []
         for tab in sec["tables"]:
-            kinds = [c["type"] for c in tab["columns"]]
             tables.append(
                 {
                     **tab,
-                    "numeric": [k != ColumnType.TEXT for k in kinds],
                     "cells": [
                         [
                             (cell(v, k), k != ColumnType.TEXT)
-                            for v, k in zip(row, kinds, strict=False)
+                            for v, k in zip(row, types_of(tab, i), strict=False)
                         ]
-                        for row in tab["rows"]
+                        for i, row in enumerate(tab["rows"])
                     ],
                 }
             )

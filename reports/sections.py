@@ -597,6 +597,7 @@ def rectification_summary(scope: Scope, period: Period, *, now: dt.datetime) -> 
         else None
     )
     on_time_target = DEFAULT_TARGETS[Metric.RECTIFICATION_ON_TIME]
+    count, rate, days = (None, T.INT, None), (None, T.PERCENT, None), (None, T.DECIMAL, None)
     overview = table(
         _("整体数据概览"),
         [column(_("项目")), column(_("数值"), T.DECIMAL), column(_("说明"))],
@@ -605,11 +606,8 @@ def rectification_summary(scope: Scope, period: Period, *, now: dt.datetime) -> 
             [_("A级项目"), counts["a"], _("个")],
             [_("B级项目"), counts["b"], _("个")],
             [_("C级项目"), counts["c"], _("个")],
-            [
-                _("已完成项目"),
-                counts["done"],
-                _("完成率%(r)s") % {"r": fmt(completion, "rate")},
-            ],
+            [_("已完成项目"), counts["done"], _("个")],
+            [_("完成率"), completion, ""],
             [_("进行中项目"), counts["running"], _("个")],
             [_("未启动项目"), counts["waiting"], _("个")],
             [
@@ -625,6 +623,7 @@ def rectification_summary(scope: Scope, period: Period, *, now: dt.datetime) -> 
             [_("风险项目（红灯）"), counts["red"], _("个")],
             [_("其中超期项目"), counts["overdue"], _("个")],
         ],
+        row_types=[count] * 5 + [rate] + [count] * 2 + [rate, days] + [count] * 2,
     )
     # Stores: completion rate, mean cycle, overdue.
     stores = _grouped(month, f["store"], today)
@@ -739,6 +738,11 @@ def rectification_summary(scope: Scope, period: Period, *, now: dt.datetime) -> 
                         [_("平均整改周期（天）"), before.avg_cycle_days, current.avg_cycle_days],
                         [_("本月闭环项目数"), before.closed, current.closed],
                     ],
+                    row_types=[
+                        (None, T.PERCENT, T.PERCENT),
+                        (None, T.DECIMAL, T.DECIMAL),
+                        (None, T.INT, T.INT),
+                    ],
                 ),
             ],
         ),
@@ -838,6 +842,7 @@ def rectification_summary(scope: Scope, period: Period, *, now: dt.datetime) -> 
                         [_("按时完成率 ≥"), on_time_target],
                         [_("平均整改周期（天）≤"), current.avg_cycle_days],
                     ],
+                    row_types=[(None, T.PERCENT), (None, T.PERCENT), (None, T.DECIMAL)],
                 ),
                 table(_("重点关注门店"), store_columns, store_rows(bottom, "Bottom")),
             ],

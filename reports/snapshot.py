@@ -40,13 +40,28 @@ def column(label, kind: str = ColumnType.TEXT) -> dict:
     return {"label": str(label), "type": str(kind)}
 
 
-def table(title, columns: list[dict], rows: list[list], *, note="") -> dict:
-    return {
+def table(title, columns: list[dict], rows: list[list], *, note="", row_types=None) -> dict:
+    """``row_types``: for a table whose rows are of different kinds (a count, a rate, a
+    number of days in the same column), the type of each row's value column, by row."""
+    data = {
         "title": str(title),
         "columns": columns,
         "rows": [[v if isinstance(v, str) else num(v) for v in row] for row in rows],
         "note": str(note),
     }
+    if row_types is not None:
+        data["types"] = [
+            [c["type"] if t is None else str(t) for c, t in zip(columns, types, strict=True)]
+            for types in row_types
+        ]
+    return data
+
+
+def types_of(tab: dict, index: int) -> list[str]:
+    """The column types of row ``index`` (its own where the table gives them)."""
+    if "types" in tab:
+        return tab["types"][index]
+    return [c["type"] for c in tab["columns"]]
 
 
 def chart(title, labels: list, values: list, *, unit: str = ColumnType.INT) -> dict:

@@ -69,7 +69,8 @@ def test_overview(november):
     overview = {r[0]: r[1:] for r in rows(november, "overview", "整体数据概览")}
     assert overview["本月整改项目总数"][0] == 4
     assert [overview[k][0] for k in ("A级项目", "B级项目", "C级项目")] == [2, 1, 1]
-    assert overview["已完成项目"] == [2, "完成率50%"]
+    assert overview["已完成项目"] == [2, "个"]
+    assert overview["完成率"] == [0.5, ""]
     assert overview["进行中项目"][0] == 1
     assert overview["未启动项目"][0] == 1
     # Planned in November and not cancelled: p1, p2, p3; in time: p1.
