@@ -13,7 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from closedloop.org.choices import Role
+from closedloop.org.choices import ApiScope, Role
 from closedloop.org.models import Region, sees_everything, token_bound
 
 from .choices import Kind, Status
@@ -26,7 +26,8 @@ def _active(user) -> bool:
 class ReportQuerySet(models.QuerySet):
     def visible_to(self, user):
         """- the quality lead (and a superuser): every report, drafts and failed runs too;
-        - executives and unbound machine clients: every published report;
+        - executives, and machine clients with ``reports:read`` not bound to stores:
+          every published report;
         - a regional director: the published reports of their region;
         - anybody else (stores, ops specialists, departments, a token bound to stores):
           none — a national or regional report aggregates stores outside their scope."""
@@ -35,6 +36,8 @@ class ReportQuerySet(models.QuerySet):
         if user.is_superuser or (user.role == Role.QUALITY_LEAD and not token_bound(user)):
             return self
         published = self.filter(status=Status.PUBLISHED)
+        if user.role == Role.API_CLIENT and not user.has_scope(ApiScope.REPORTS_READ):
+            return self.none()  # a machine client reads reports with reports:read only
         if sees_everything(user):
             return published
         if user.role == Role.REGIONAL_DIRECTOR and user.region_id and not token_bound(user):

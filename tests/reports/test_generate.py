@@ -175,6 +175,9 @@ def test_who_sees_which_report(cast, published, role):
 
 
 def test_machine_clients_and_inactive_people(cast, published):
+    assert not Report.objects.visible_to(cast.dms).exists()  # no reports:read
+    cast.dms.api_scopes = [*cast.dms.api_scopes, "reports:read"]
+    cast.dms.save()
     assert Report.objects.visible_to(cast.dms).count() == 3
     cast.director.is_active = False
     cast.director.save()
