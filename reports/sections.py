@@ -101,11 +101,7 @@ def kpi_rows(scope: Scope, period: Period, *, now: dt.datetime, with_meeting: bo
     issues = scope.issues()
     current_kpis, previous_kpis = metrics.issue_kpis(issues, [period, previous], now=now)
     meeting_now, meeting_then = meetings.measures([period, previous], now=now)
-    rect = (
-        rectification.kpis_for(scope.projects(), [period, previous])
-        if scope.projects() is not None
-        else None
-    )
+    rect = rectification.kpis_for(scope.projects(), [period, previous])  # None: module off
     rect_now, rect_then = rect or (None, None)
     now_values = _values(current_kpis, meeting_now, rect_now, None)
     then_values = _values(previous_kpis, meeting_then, rect_then, None)
