@@ -61,6 +61,7 @@ def facts(ctx: Context) -> dict:
 CASES = [
     Case("reports.generate.month", run=generate_month, budget_ms=None, runs=3),
     Case("reports.generate.week", run=generate_week, budget_ms=None, runs=3),
-    Case("reports.list", path="/reports/"),
-    Case("reports.list", role="director", path="/reports/"),
+    # A short list: the page's own work dominates its SQL, so the ratio says nothing.
+    Case("reports.list", path="/reports/", ratio=False),
+    Case("reports.list", role="director", path="/reports/", ratio=False),
 ]
