@@ -12,7 +12,7 @@ from django.utils.translation import gettext_noop
 from closedloop.core.jobs import register
 
 from . import schedule, services
-from .choices import Kind
+from .choices import MONTHLY_KINDS, Kind
 
 
 @register(
@@ -32,6 +32,10 @@ def weekly_report(now: dt.datetime) -> dict:
 def monthly_reports(now: dt.datetime) -> dict:
     period = schedule.monthly_period(now)
     if period is None:
+        # Not the day: only a report whose every retry failed is made again (catch-up).
+        redone = services.retry_failed(MONTHLY_KINDS, now=now)
+        if redone:
+            return {"retried": redone}
         return {"skipped": "not the first working day of the month"}
     result, failures = {"period": period.code}, []
     for kind in (Kind.MONTHLY_EFFECT, Kind.MONTHLY_RECTIFICATION):

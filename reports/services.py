@@ -169,6 +169,31 @@ def generate_all(kind: str, period: periods.Period, *, now: dt.datetime | None =
     return {"kind": kind, "period": period.code, "reports": done}
 
 
+def retry_failed(kinds, *, now: dt.datetime | None = None) -> list[int]:
+    """Generate again the reports of ``kinds`` whose last run failed (the daily monthly
+    run does this when it is not the first working day: a month's reports whose retries
+    all failed still get made). Raises :class:`ReportsFailed` if one fails again."""
+    now = now or timezone.now()
+    done, failed = [], []
+    for report in Report.objects.filter(kind__in=kinds, status=Status.FAILED).select_related(
+        "region"
+    ):
+        period = period_for(report.kind, report.period)
+        try:
+            generate(kind=report.kind, period=period, region=report.region, now=now)
+        except Exception as exc:
+            logger.exception("report %s failed again", report.pk)
+            record_failure(
+                kind=report.kind, period=period, region=report.region, error=exc, now=now
+            )
+            failed.append(str(report.pk))
+        else:
+            done.append(report.pk)
+    if failed:
+        raise ReportsFailed(f"failed again: {', '.join(failed)}")
+    return done
+
+
 def record_failure(*, kind, period, region, error: Exception, now: dt.datetime) -> Report:
     """Mark the report's row failed (a published one keeps its snapshot and status) and
     tell the quality lead, once per report and run."""

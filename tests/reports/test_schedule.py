@@ -100,3 +100,21 @@ def test_the_weekly_job(cast):
     result = jobs.weekly_report(bj(2026, 11, 25, 8))
     assert result["period"] == "2026-W47"
     assert Report.objects.filter(kind=Kind.WEEKLY, period="2026-W47").count() == 3
+
+
+def test_a_month_whose_retries_all_failed_is_made_on_a_later_day(cast, monkeypatch):
+    from reports import services
+
+    monkeypatch.setitem(services.BUILDERS, Kind.MONTHLY_EFFECT, lambda *a, **k: 1 / 0)
+    with pytest.raises(services.ReportsFailed):
+        jobs.monthly_reports(bj(2026, 12, 1, 8))
+    failed = sorted(Report.objects.filter(status="failed").values_list("pk", flat=True))
+    assert len(failed) == 3  # the effect reports; the summaries were made
+    assert Report.objects.filter(kind=Kind.MONTHLY_RECTIFICATION, status="published").count() == 3
+    monkeypatch.undo()
+    result = jobs.monthly_reports(bj(2026, 12, 2, 8))
+    assert sorted(result["retried"]) == failed
+    assert not Report.objects.filter(status="failed").exists()
+    assert jobs.monthly_reports(bj(2026, 12, 3, 8)) == {
+        "skipped": "not the first working day of the month"
+    }
