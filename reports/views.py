@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from closedloop.errors import DomainError, InvalidTransition, PermissionDenied
+from closedloop.org.models import Region
 from closedloop.web import forbidden, gate
 
 from . import excel, pdf, policy, services
@@ -47,7 +48,12 @@ def report_list(request):
     return render(
         request,
         "reports/list.html",
-        {"filter": filterset, "page": page, "can_edit": policy.can_edit(request.user)},
+        {
+            "filter": filterset,
+            "page": page,
+            "regions": Region.objects.order_by("code").values_list("code", "name"),
+            "can_edit": policy.can_edit(request.user),
+        },
     )
 
 

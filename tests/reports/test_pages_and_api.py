@@ -165,6 +165,6 @@ def test_query_counts_are_flat(client, api, cast, flat_queries):
         assert response.status_code == 200
         return response
 
-    flat_queries(page, grow=grow, limit=8)
-    flat_queries(listing, grow=grow, limit=8)
+    flat_queries(page, grow=grow, limit=6)
+    flat_queries(listing, grow=grow, limit=2)
     assert Report.objects.count() == 7
