@@ -24,6 +24,7 @@ from dashboards.choices import (
     ActionStatus,
     Deviation,
     Metric,
+    Unit,
 )
 from dashboards.formatting import value as fmt
 from dashboards.kpi import percent, ratio
@@ -37,6 +38,14 @@ from .choices import BOTTOM_STORES, TOP_ISSUES, TOP_STORES, TREND_MONTHS, TREND_
 from .snapshot import chart, column, section, table
 
 T = ColumnType
+#: How a board metric's unit is typed in a report table.
+UNIT_TYPES = {
+    Unit.RATE: T.PERCENT,
+    Unit.COUNT: T.INT,
+    Unit.DAYS: T.DECIMAL,
+    Unit.POINTS: T.DECIMAL,
+    Unit.MINUTES: T.DECIMAL,
+}
 #: Metrics of the KPI tables, in the board's order.
 ISSUE_METRICS = [
     Metric.RESOLUTION_RATE,
@@ -126,36 +135,38 @@ def kpi_rows(scope: Scope, period: Period, *, now: dt.datetime, with_meeting: bo
     return rows, current_kpis, issues
 
 
+def unit_type(row) -> str:
+    """The column type of a board row's values: a rate as a percent, a count whole,
+    days and points with one decimal."""
+    return UNIT_TYPES[row.unit]
+
+
 def kpi_table(title, rows, *, current_label, previous_label) -> dict:
-    """指标 | 单位 | 本期 | 上期 | 目标 | 达成率 | 偏差 | 趋势: one line per metric; the values
-    of each line in its own unit (a rate as a fraction, days as a number)."""
+    """指标 | 本期 | 上期 | 目标 | 达成率 | 偏差 | 趋势: one line per metric, its values as
+    numbers typed by the metric's unit (a rate as a fraction shown as a percent)."""
     columns = [
         column(_("指标")),
-        column(current_label, T.TEXT),
-        column(previous_label, T.TEXT),
-        column(_("目标"), T.TEXT),
+        column(current_label, T.DECIMAL),
+        column(previous_label, T.DECIMAL),
+        column(_("目标"), T.DECIMAL),
         column(_("达成率"), T.PERCENT),
-        column(_("偏差"), T.TEXT),
-        column(_("趋势"), T.TEXT),
-        column(_("本期数值"), T.DECIMAL),
-        column(_("上期数值"), T.DECIMAL),
+        column(_("偏差")),
+        column(_("趋势")),
     ]
-    lines = []
-    for row in rows:
-        lines.append(
-            [
-                row.label,
-                fmt(row.current, row.unit),
-                fmt(row.previous, row.unit),
-                fmt(row.target, row.unit) if row.target is not None else "—",
-                row.achievement,
-                str(Deviation(row.deviation).label) if row.deviation else "—",
-                row.trend.arrow if row.trend else "→",
-                row.current,
-                row.previous,
-            ]
-        )
-    return table(title, columns, lines)
+    lines = [
+        [
+            row.label,
+            row.current,
+            row.previous,
+            row.target,
+            row.achievement,
+            str(Deviation(row.deviation).label) if row.deviation else "—",
+            row.trend.arrow if row.trend else "→",
+        ]
+        for row in rows
+    ]
+    types = [(None, unit_type(r), unit_type(r), unit_type(r), None, None, None) for r in rows]
+    return table(title, columns, lines, row_types=types)
 
 
 def _issue_line(issue, now) -> list:
@@ -391,21 +402,22 @@ def effect(scope: Scope, period: Period, *, now: dt.datetime) -> dict:
                     _("待改进指标"),
                     [
                         column(_("指标")),
-                        column(_("本月"), T.TEXT),
-                        column(_("目标"), T.TEXT),
+                        column(_("本月"), T.DECIMAL),
+                        column(_("目标"), T.DECIMAL),
                         column(_("达成率"), T.PERCENT),
-                        column(_("偏差"), T.TEXT),
+                        column(_("偏差")),
                     ],
                     [
                         [
                             r.label,
-                            fmt(r.current, r.unit),
-                            fmt(r.target, r.unit),
+                            r.current,
+                            r.target,
                             r.achievement,
                             str(Deviation(r.deviation).label),
                         ]
                         for r in short
                     ],
+                    row_types=[(None, unit_type(r), unit_type(r), None, None) for r in short],
                 ),
                 table(
                     _("部门响应率"),

@@ -82,12 +82,14 @@ def test_weekly_kpis(cast, week):
     data = sections.weekly(sections.Scope(None), WEEK, now=AFTER_WEEK)
     kpis = by_label(table_rows(data, "kpis", "核心指标"))
     # Submitted in the week: a, b, d (the rejected one and c left out); solved: a.
-    assert kpis["提交问题数"][1] == "3"
-    assert kpis["问题解决率"][1] == "33%"
-    assert kpis["问题解决率"][7] == pytest.approx(1 / 3, abs=1e-4)
+    assert kpis["提交问题数"][1] == 3
+    assert kpis["问题解决率"][1] == pytest.approx(1 / 3, abs=1e-4)
     # Open at the week's end: b, c, d.
-    assert kpis["待解决问题数"][7] == 3
-    assert kpis["平均解决时长"][7] == 1.0
+    assert kpis["待解决问题数"][1] == 3
+    assert kpis["平均解决时长"][1] == 1.0
+    # Each line's values are typed by the metric's unit.
+    table = find_table(data, "kpis", "核心指标")
+    assert [table["types"][i][1] for i in range(3)] == ["percent", "decimal", "int"]
     summary = data["summary"]
     assert (summary["submitted"], summary["backlog"], summary["overdue"]) == (3, 3, 2)
     assert float(summary["resolution_rate"]) == pytest.approx(1 / 3, abs=1e-4)
@@ -118,7 +120,7 @@ def test_weekly_region_cut(cast, week):
     issues, _red = week
     data = sections.weekly(sections.Scope(cast.org.east), WEEK, now=AFTER_WEEK)
     kpis = by_label(table_rows(data, "kpis", "核心指标"))
-    assert kpis["提交问题数"][7] == 2  # a, b
+    assert kpis["提交问题数"][1] == 2  # a, b
     assert "周会决策明确率" not in kpis
     overdue = table_rows(data, "overdue", "超期问题")
     assert [r[0] for r in overdue] == [issues["b"].number]
@@ -152,14 +154,14 @@ def month(cast):
 def test_effect_core_results(cast, month):
     data = sections.effect(sections.Scope(None), NOVEMBER, now=AFTER_NOVEMBER)
     core = by_label(table_rows(data, "core", "业务指标达成情况"))
-    assert core["提交问题数"][7] == 4
-    assert core["问题解决率"][1] == "75%"
-    assert core["问题解决率"][2] == "50%"  # October: 1 of 2
+    assert core["提交问题数"][1] == 4
+    assert core["问题解决率"][1] == 0.75
+    assert core["问题解决率"][2] == 0.5  # October: 1 of 2
     assert core["问题解决率"][6] == "↑"
-    assert core["平均解决时长"][7] == 2.0
+    assert core["平均解决时长"][1] == 2.0
     # Responses due in November (P2): 4, answered in time: 3 (the 3rd answered late).
-    assert core["P2 问题 72 小时响应率"][7] == 0.75
-    assert core["P2 问题 72 小时响应率"][3] == "90%"  # the source's default target
+    assert core["P2 问题 72 小时响应率"][1] == 0.75
+    assert core["P2 问题 72 小时响应率"][3] == 0.9  # the source's default target
     assert core["P2 问题 72 小时响应率"][4] == pytest.approx(0.75 / 0.9, abs=1e-4)
     assert core["P2 问题 72 小时响应率"][5] == "重大"  # shortfall 16.7 % > 15 %
 
