@@ -6,6 +6,7 @@ here too so that a machine client with ``reports:read`` can fetch them."""
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -21,10 +22,18 @@ from ..models import Report
 from ..views import filename
 from . import serializers as s
 
+FORBIDDEN = OpenApiResponse(description=_("需要 reports:read 权限"))
+NOT_FOUND = OpenApiResponse(description=_("报告不存在或不在你的范围内。"))
 
-def _file(media: str):
+
+def _file(media: str, summary):
     return extend_schema(
-        responses={(200, media): OpenApiResponse(OpenApiTypes.BINARY), 404: None},
+        summary=summary,
+        responses={
+            (200, media): OpenApiResponse(OpenApiTypes.BINARY),
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
         filters=False,
     )
 
@@ -37,6 +46,8 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     read_scope = ApiScope.REPORTS_READ
     filter_backends = [DjangoFilterBackend]
     filterset_class = ReportFilterSet
+    # Ids the database can hold (a longer number is a 404 from the URL, not an overflow).
+    lookup_value_regex = r"[0-9]{1,9}"
 
     def get_queryset(self):
         return Report.objects.visible_to(self.request.user).select_related("region")
@@ -44,12 +55,31 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_serializer_class(self):
         return s.ReportSerializer if self.action == "list" else s.ReportDetailSerializer
 
-    @_file("text/html")
+    @extend_schema(
+        summary=_("报告列表"),
+        responses={
+            200: s.ReportSerializer(many=True),
+            400: OpenApiResponse(description=_("筛选条件有误：按字段列出错误")),
+            403: FORBIDDEN,
+            404: OpenApiResponse(description=_("页码无效")),
+        },
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        summary=_("报告详情（数据快照与下载链接）"),
+        responses={200: s.ReportDetailSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    @_file("text/html", _("报告的可打印页面"))
     @action(detail=True, url_path="html", url_name="html")
     def html(self, request, pk=None):
         return HttpResponse(pdf.report_html(self.get_object()), content_type="text/html")
 
-    @_file(excel.XLSX_CONTENT_TYPE)
+    @_file(excel.XLSX_CONTENT_TYPE, _("报告的 Excel 工作簿"))
     @action(detail=True, url_path="xlsx", url_name="xlsx")
     def xlsx(self, request, pk=None):
         report = self.get_object()
@@ -57,7 +87,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         response["Content-Disposition"] = f'attachment; filename="{filename(report, "xlsx")}"'
         return response
 
-    @_file("application/pdf")
+    @_file("application/pdf", _("报告的 PDF"))
     @action(detail=True, url_path="pdf", url_name="pdf")
     def pdf(self, request, pk=None):
         report = self.get_object()
