@@ -4,6 +4,7 @@ first working day of the project's work calendar only (chinesecalendar seed + th
 the quality lead enters)."""
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -118,3 +119,16 @@ def test_a_month_whose_retries_all_failed_is_made_on_a_later_day(cast, monkeypat
     assert jobs.monthly_reports(bj(2026, 12, 3, 8)) == {
         "skipped": "not the first working day of the month"
     }
+
+
+def test_the_beat_schedules():
+    from django_celery_beat.models import PeriodicTask
+
+    weekly = PeriodicTask.objects.select_related("crontab").get(name="weekly_report")
+    monthly = PeriodicTask.objects.select_related("crontab").get(name="monthly_reports")
+    for task, days in ((weekly, {3}), (monthly, set(range(7)))):
+        schedule = task.crontab.schedule
+        assert (schedule.hour, schedule.minute) == ({8}, {0})
+        assert schedule.day_of_week == days  # Wednesday (crontab counts Sunday as 0)
+        assert str(schedule.tz) == "Asia/Shanghai"
+        assert task.task == "closedloop.run_job" and json.loads(task.args) == [task.name]
