@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils.translation import gettext as _
 
-from dashboards import meetings, metrics, rectification
+from closedloop.org.models import Store
+from dashboards import meetings, metrics, rectification, store_metrics
 from dashboards.board import _values, make_row
 from dashboards.choices import (
     DEFAULT_RESPONSE_TARGETS,
@@ -94,6 +95,10 @@ class Scope:
             projects = projects.filter(**{f"{rectification.FIELDS['store']}__region": self.region})
         return projects
 
+    def stores(self):
+        stores = Store.objects.all()
+        return stores.filter(region=self.region) if self.region is not None else stores
+
     def action_items(self):
         items = ActionItem.objects.exclude(status=ActionStatus.CANCELLED)
         if self.region is not None:
@@ -105,19 +110,25 @@ class Scope:
 
 
 def kpi_rows(scope: Scope, period: Period, *, now: dt.datetime, with_meeting: bool):
-    """The board's lines for ``period`` against the previous one: (metric, BoardRow)."""
+    """The board's lines (``BoardRow``) for ``period`` against the previous one, the
+    period's issue KPIs and the counted issues: issues, the meeting (national only),
+    rectification and the stores' DMS metrics, each where its module is there."""
     previous = period.previous()
     issues = scope.issues()
     current_kpis, previous_kpis = metrics.issue_kpis(issues, [period, previous], now=now)
     meeting_now, meeting_then = meetings.measures([period, previous], now=now)
     rect = rectification.kpis_for(scope.projects(), [period, previous])  # None: module off
     rect_now, rect_then = rect or (None, None)
-    now_values = _values(current_kpis, meeting_now, rect_now, None)
-    then_values = _values(previous_kpis, meeting_then, rect_then, None)
+    store = store_metrics.averages(None, [period, previous], stores=scope.stores())
+    store_now, store_then = store or (None, None)
+    now_values = _values(current_kpis, meeting_now, rect_now, store_now)
+    then_values = _values(previous_kpis, meeting_then, rect_then, store_then)
     targets = {t.metric: t for t in KpiTarget.objects.in_force(period.last_day)}
     wanted = ISSUE_METRICS + (MEETING_METRICS if with_meeting else [])
     if rect_now is not None:
         wanted += RECTIFICATION_METRICS
+    if store_now:  # metrics some store reported
+        wanted += [m for m, code in store_metrics.BOARD_METRICS.items() if code in store_now]
     rows = []
     for metric in wanted:
         default = DEFAULT_TARGETS.get(metric)
@@ -635,8 +646,6 @@ def rectification_summary(scope: Scope, period: Period, *, now: dt.datetime) -> 
     )
     # Stores: completion rate, mean cycle, overdue.
     stores = _grouped(month, f["store"], today)
-    from closedloop.org.models import Store
-
     names = dict(Store.objects.filter(pk__in=stores).values_list("pk", "name"))
     ranked = sorted(
         (

@@ -186,3 +186,21 @@ def test_effect_problems_and_prefilled_prose(cast, month):
         "三、改进行动",
         "四、下月重点",
     ]
+
+
+def test_effect_core_results_carry_the_store_metrics(cast, month):
+    from integrations.services import metrics as metric_services
+
+    metric_services.record_readings(
+        actor=cast.dms,
+        rows=[
+            {"store": "HZ001", "metric": "nps", "date": "2026-11-05", "value": 60},
+            {"store": "GZ001", "metric": "nps", "date": "2026-11-06", "value": 70},
+            {"store": "HZ001", "metric": "nps", "date": "2026-10-05", "value": 50},
+        ],
+    )
+    national = sections.effect(sections.Scope(None), NOVEMBER, now=AFTER_NOVEMBER)
+    nps = by_label(table_rows(national, "core", "业务指标达成情况"))["门店NPS"]
+    assert nps[1:3] == [65.0, 50.0]
+    east = sections.effect(sections.Scope(cast.org.east), NOVEMBER, now=AFTER_NOVEMBER)
+    assert by_label(table_rows(east, "core", "业务指标达成情况"))["门店NPS"][1] == 60.0
