@@ -182,3 +182,15 @@ def test_machine_clients_and_inactive_people(cast, published):
     cast.director.is_active = False
     cast.director.save()
     assert not Report.objects.visible_to(cast.director).exists()
+
+
+def test_the_database_holds_one_report_per_kind_period_and_region(cast):
+    from django.db import IntegrityError, transaction
+
+    fields = {"kind": Kind.WEEKLY, "period": "2026-W47", "first_day": WEEK.first_day}
+    Report.objects.create(**fields, last_day=WEEK.last_day)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Report.objects.create(**fields, last_day=WEEK.last_day)  # national: NULL is a value
+    Report.objects.create(**fields, last_day=WEEK.last_day, region=cast.org.east)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Report.objects.create(**fields, last_day=WEEK.last_day, region=cast.org.east)
