@@ -30,6 +30,7 @@ urlpatterns = [
     path("issues/", include("issues.urls")),
     path("inspections/", include("inspections.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("reports/", include("reports.urls")),
     path("rectification/", include("rectification.urls")),
     path("notifications/", include("closedloop.notifications.urls")),
     path("integrations/", include("integrations.urls")),

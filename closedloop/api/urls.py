@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("closedloop.notifications.api.urls")),
     path("", include("integrations.api.urls")),
     path("", include("dashboards.api.urls")),
+    path("", include("reports.api.urls")),
 ]

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "inspections",
     "dashboards",
     "integrations",
+    "reports",
 ]
 
 MIDDLEWARE = [

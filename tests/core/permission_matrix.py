@@ -260,6 +260,26 @@ def build_dashboards(cast, world) -> None:
     world.kpitarget = SimpleNamespace(t=target)
 
 
+def build_reports(cast, world) -> None:
+    import datetime as dt
+
+    from dashboards import periods
+    from reports import services
+    from reports.choices import Kind
+
+    week = periods.week(timezone.localdate() - dt.timedelta(days=7))
+    world.report = SimpleNamespace(
+        **{
+            name: services.generate(kind=Kind.WEEKLY, period=week, region=region)
+            for name, region in (
+                ("national", None),
+                ("east", cast.org.east),
+                ("south", cast.org.south),
+            )
+        }
+    )
+
+
 def _metric(code):
     from integrations.models import MetricDefinition
 
@@ -275,6 +295,7 @@ BUILDERS = [
     build_inspections,
     build_rectification,
     build_dashboards,
+    build_reports,
 ]
 
 
@@ -418,6 +439,16 @@ for _kind, _name in (("meeting", "m"), ("decision", "d"), ("actionitem", "a")):
         role: tuple(_name if side else None for side in pair) for role, pair in _HQ.items()
     }
 SCOPES["kpitarget"] = dict.fromkeys(ROLES, ("t", None))
+# Reports (weekly, published): national, east, south. The quality lead and executives
+# read every one, a regional director their region's, nobody else any (the DMS has no
+# reports:read).
+SCOPES["report"] = {
+    **dict.fromkeys(ROLES, (None, "east")),
+    "director": ("east", "south"),
+    "lead": ("east", None),
+    "executive": ("east", None),
+    "anonymous": ("east", None),
+}
 
 
 def objects(world, kind: str, role: str) -> tuple[object | None, object | None]:
@@ -773,4 +804,17 @@ URLS: dict[str, Url] = {
     "api:kpi-target": Url(
         scoped(manager=403, neighbour=403, anonymous=401), of="kpitarget", kwargs=kpi_metric
     ),
+    # --- reports: the quality lead, executives and (their region's) directors ------------
+    "reports:list": Url(signed_in(403, director=200, lead=200, executive=200)),
+    "reports:detail": Url(scoped(), of="report", kwargs=pk),
+    "reports:xlsx": Url(scoped(), of="report", kwargs=pk),
+    "reports:pdf": Url(scoped(), of="report", kwargs=pk),
+    "reports:edit": Url(scoped(403, lead=200), of="report", kwargs=pk),
+    "reports:publish": Url(action(), of="report", kwargs=pk, post_only=True),
+    "reports:regenerate": Url(action(), of="report", kwargs=pk, post_only=True),
+    "api:report-list": Url(signed_in(dms=403, anonymous=401)),
+    **{
+        f"api:report-{name}": Url(scoped(dms=403, anonymous=401), of="report", kwargs=pk)
+        for name in ("detail", "html", "xlsx", "pdf")
+    },
 }

@@ -21,12 +21,14 @@ from rest_framework.test import APIClient
 
 from closedloop.notifications.models import Notification
 from closedloop.org.choices import ApiScope, grants
+from dashboards import periods
 from dashboards import services as dashboard_services
 from inspections import services as inspection_services
 from integrations.models import WebhookDelivery
 from integrations.services import metrics, tokens, webhooks
 from issues import services as issue_services
 from issues.models import Issue
+from reports import services as report_services
 from tests.factories import new_issue, png, to_in_progress
 from tests.inspections.helpers import finding, perform
 from tests.rectification.helpers import recent_project
@@ -125,6 +127,11 @@ MATRIX: dict[tuple[str, str], str | None] = {
         ("POST", f"/api/v1/rectifications/{{number}}/{name}/"): "rectifications:write"
         for name in ("cancel", "sign", "start", "submit", "tracking-logs")
     },
+    ("GET", "/api/v1/reports/"): "reports:read",
+    ("GET", "/api/v1/reports/{id}/"): "reports:read",
+    ("GET", "/api/v1/reports/{id}/html/"): "reports:read",
+    ("GET", "/api/v1/reports/{id}/xlsx/"): "reports:read",
+    ("GET", "/api/v1/reports/{id}/pdf/"): "reports:read",
 }
 
 
@@ -174,7 +181,11 @@ def world(cast, settings, tmp_path):
     dashboard_services.set_kpi_target(
         actor=cast.lead, metric="resolution_rate", target="0.9", valid_from=timezone.localdate()
     )
+    report = report_services.generate(
+        kind="weekly", period=periods.week(timezone.localdate()), region=None
+    )
     return {
+        "report": report.pk,
         "inspection": inspection.pk,
         "finding_id": inspection.findings.get().pk,
         "request_id": request.pk,
@@ -205,6 +216,8 @@ def _request(client, method: str, template: str, w: dict):
         ident = w["notification"]
     elif "/inspections/" in template:
         ident = w["inspection"]
+    elif "/reports/" in template:
+        ident = w["report"]
     number = w["project"] if "/rectifications/" in template else w["number"]
     for name, value in (
         ("number", number),
