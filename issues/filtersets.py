@@ -8,7 +8,6 @@ from functools import cache
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,16 +42,28 @@ def _codes(model, user, everything, label=lambda code, name: name):
 
 class IssueFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
-        choices=Status.choices, label=_("状态"), widget=forms.CheckboxSelectMultiple
+        distinct=False,  # one row per issue already: DISTINCT only made the sort spill
+        choices=Status.choices,
+        label=_("状态"),
+        widget=forms.CheckboxSelectMultiple,
     )
     priority = django_filters.MultipleChoiceFilter(
-        choices=Priority.choices, label=_("优先级"), widget=forms.CheckboxSelectMultiple
+        distinct=False,  # one row per issue already: DISTINCT only made the sort spill
+        choices=Priority.choices,
+        label=_("优先级"),
+        widget=forms.CheckboxSelectMultiple,
     )
     category = django_filters.MultipleChoiceFilter(
-        choices=Category.choices, label=_("问题分类"), widget=forms.CheckboxSelectMultiple
+        distinct=False,  # one row per issue already: DISTINCT only made the sort spill
+        choices=Category.choices,
+        label=_("问题分类"),
+        widget=forms.CheckboxSelectMultiple,
     )
     impact_scope = django_filters.MultipleChoiceFilter(
-        choices=ImpactScope.choices, label=_("影响范围"), widget=forms.CheckboxSelectMultiple
+        distinct=False,  # one row per issue already: DISTINCT only made the sort spill
+        choices=ImpactScope.choices,
+        label=_("影响范围"),
+        widget=forms.CheckboxSelectMultiple,
     )
     # By code; a page shows the visible ones as a select (options set per request).
     department = django_filters.CharFilter(
@@ -141,16 +152,9 @@ class IssueFilterSet(django_filters.FilterSet):
         return queryset.filter(submitted_at__lt=self._local_midnight(value + dt.timedelta(days=1)))
 
     def filter_search(self, queryset, name, value):
-        value = (value or "").strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(number__icontains=value)
-            | Q(title__icontains=value)
-            | Q(description__icontains=value)
-            | Q(store__name__icontains=value)
-            | Q(store__code__iexact=value)
-        )
+        """Number, title, description, store name or code: through the search index
+        (``IssueQuerySet.search``)."""
+        return queryset.search(value)
 
     @property
     def single_store(self) -> bool:

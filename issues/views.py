@@ -131,11 +131,9 @@ def my_store_issues(request):
 
 def _list_page(request, *, tab=None):
     found = listing.build_listing(request, tab=tab)
-    rows = found.rows.select_related("store", "department", "assignee")
-    paginator = Paginator(rows, PAGE_SIZE)
-    count = found.counts[found.tab]
-    paginator.count = found.counts["all"] if count is None else count  # counted already
-    page = paginator.get_page(request.GET.get("page"))
+    page = listing.ListPage(
+        found, request.GET.get("page"), PAGE_SIZE, "store", "department", "assignee"
+    )
     listing.attach_clocks(page.object_list)
     listing.label_groups(found, page.object_list)
     context = {
