@@ -196,7 +196,7 @@ def triage_queue(request):
         .order_by("submitted_at", "pk")
     )
     page = Paginator(queue, TRIAGE_PAGE_SIZE).get_page(request.GET.get("page"))
-    similar = {issue.pk: selectors.similar_open_issues(issue) for issue in page.object_list}
+    similar = selectors.similar_open_issues_of(page.object_list)
     # Similar issues may belong to stores this person does not cover: show only visible ones.
     candidate_ids = {other.pk for others in similar.values() for other in others}
     visible_ids = set(_visible(request).filter(pk__in=candidate_ids).values_list("pk", flat=True))
