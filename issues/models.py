@@ -120,7 +120,8 @@ class IssueQuerySet(models.QuerySet):
         the term must occur); the substring test on each field then keeps the exact
         matches. Both sides are lower-cased by PostgreSQL, so the index never drops a row
         the substring test would keep. A term shaped like an issue number (ISS-2026-0…)
-        is looked up by prefix on the number's own index instead."""
+        is looked up by prefix instead (on the ``_like`` index Django gives a unique
+        ``CharField``)."""
         text = (text or "").strip()
         if not text:
             return self
@@ -358,10 +359,6 @@ class Issue(models.Model):
             models.Index(fields=["department", "status"]),
             models.Index(fields=["store", "status"]),
             GinIndex(SearchGrams(), name="issue_search_grams"),
-            # Number search by prefix (LIKE 'ISS-2026-01%' in any collation).
-            models.Index(
-                fields=["number"], opclasses=["varchar_pattern_ops"], name="issue_number_prefix"
-            ),
             # The working views of the list, over unfinished issues (its default), each in
             # the order it shows its rows (listing.build_listing): the top 25 are the first
             # 25 entries, a deep page an index-only walk.
