@@ -20,7 +20,6 @@ from closedloop.errors import DomainError
 from closedloop.org.models import Store
 from closedloop.web import forbidden
 from issues.choices import OPEN_STATUSES, Status
-from issues.listing import NEXT_DUE
 from issues.models import Issue
 from issues.selectors import mine_q, overdue_q
 
@@ -310,8 +309,7 @@ def _department_home(request, context):
     urgent = list(
         items.filter(breached | soon)
         .select_related("store", "department")
-        .annotate(next_due=NEXT_DUE)
-        .order_by("next_due", "pk")[:HOME_LIST]
+        .order_by("next_due", "pk")  # a stored column of the issue (issue 9)[:HOME_LIST]
     )
     this_month = month(local_date(now))
     response = None

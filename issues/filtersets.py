@@ -4,12 +4,14 @@ The widgets the pages render are set on the filters themselves; the API ignores 
 Free-text search is ``search`` everywhere."""
 
 import datetime as dt
-from functools import cache
+from functools import cache, cached_property
+from html import escape
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from closedloop.org.models import Department, Region, Store
@@ -41,18 +43,48 @@ def _codes(model, user, everything, label=lambda code, name: name):
     return choices
 
 
+class CodeSelect(forms.Select):
+    """A select of codes (a lead's 1 000 stores) written in one pass: Django's per-option
+    templates took 300 ms of the list page at national scale (issue 9)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs({"class": "form-select", **self.attrs}, attrs)
+        current = "" if value is None else str(value)
+        options = "".join(
+            f'<option value="{escape(str(code))}"{" selected" if str(code) == current else ""}>'
+            f"{escape(str(label))}</option>"
+            for code, label in self.choices
+        )
+        # Every value above is escaped (html.escape: quotes too).
+        return mark_safe(  # noqa: S308
+            f'<select name="{escape(name)}"{flatatt(attrs)}>{options}</select>'
+        )
+
+
 class IssueFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
-        choices=Status.choices, label=_("状态"), widget=forms.CheckboxSelectMultiple
+        method="filter_in",
+        choices=Status.choices,
+        label=_("状态"),
+        widget=forms.CheckboxSelectMultiple,
     )
     priority = django_filters.MultipleChoiceFilter(
-        choices=Priority.choices, label=_("优先级"), widget=forms.CheckboxSelectMultiple
+        method="filter_in",
+        choices=Priority.choices,
+        label=_("优先级"),
+        widget=forms.CheckboxSelectMultiple,
     )
     category = django_filters.MultipleChoiceFilter(
-        choices=Category.choices, label=_("问题分类"), widget=forms.CheckboxSelectMultiple
+        method="filter_in",
+        choices=Category.choices,
+        label=_("问题分类"),
+        widget=forms.CheckboxSelectMultiple,
     )
     impact_scope = django_filters.MultipleChoiceFilter(
-        choices=ImpactScope.choices, label=_("影响范围"), widget=forms.CheckboxSelectMultiple
+        method="filter_in",
+        choices=ImpactScope.choices,
+        label=_("影响范围"),
+        widget=forms.CheckboxSelectMultiple,
     )
     # By code; a page shows the visible ones as a select (options set per request).
     department = django_filters.CharFilter(
@@ -109,9 +141,15 @@ class IssueFilterSet(django_filters.FilterSet):
                 ("store", Store, _("全部门店"), lambda code, name: f"{code} {name}"),
                 ("region", Region, _("全部区域"), lambda code, name: name),
             ):
-                self.filters[name].extra["widget"] = forms.Select(
+                self.filters[name].extra["widget"] = CodeSelect(
                     choices=_codes(model, user, everything, label)
                 )
+
+    def filter_in(self, queryset, name, value):
+        """A multiple choice as ``field IN (…)``: no DISTINCT (django-filter's default,
+        which made the sort spill to disk) and no chain of ORs, so PostgreSQL can prove
+        that the list's partial indexes apply."""
+        return queryset.filter(**{f"{name}__in": value}) if value else queryset
 
     def filter_overdue(self, queryset, name, value):
         if value is None:
@@ -141,18 +179,11 @@ class IssueFilterSet(django_filters.FilterSet):
         return queryset.filter(submitted_at__lt=self._local_midnight(value + dt.timedelta(days=1)))
 
     def filter_search(self, queryset, name, value):
-        value = (value or "").strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(number__icontains=value)
-            | Q(title__icontains=value)
-            | Q(description__icontains=value)
-            | Q(store__name__icontains=value)
-            | Q(store__code__iexact=value)
-        )
+        """Number, title, description, store name or code: through the search index
+        (``IssueQuerySet.search``)."""
+        return queryset.search(value)
 
-    @property
+    @cached_property
     def single_store(self) -> bool:
         """A person with one store (a store manager) gets no store or region filter."""
         return len(list(self.form.fields["store"].widget.choices)) <= 2  # "all" and theirs

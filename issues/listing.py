@@ -9,15 +9,28 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
-from django.db.models.functions import Least
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from closedloop.org.choices import Role
+from closedloop.org.models import Department
 
-from . import policy, selectors
+from . import models, policy, selectors
 from .choices import (
     FINISHED_STATUSES,
     OPEN_STATUSES,
@@ -181,27 +194,18 @@ TABS = [
 ]
 
 STATUS_ORDER = list(Status.values)
-PRIORITY_RANK = Case(
-    *[When(priority=p, then=Value(i)) for i, p in enumerate(Priority.values)],
-    default=Value(len(Priority.values)),
-    output_field=IntegerField(),
-)
-STATUS_RANK = Case(
-    *[When(status=s, then=Value(i)) for i, s in enumerate(STATUS_ORDER)],
-    default=Value(len(STATUS_ORDER)),
-    output_field=IntegerField(),
-)
+#: Statuses the list shows by default: everything not finished. Said as ``status IN …``
+#: (the condition of the list's partial indexes), never as "exclude the finished".
+UNFINISHED_STATUSES = [s for s in Status.values if s not in FINISHED_STATUSES]
+#: Stored columns of the issue (``Issue.priority_rank`` …), kept here for their readers.
+PRIORITY_RANK = F("priority_rank")
+STATUS_RANK = F("status_rank")
 FINISHED_LAST = Case(
     When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
 )
-#: The next due time that still matters: response until answered, then resolution.
-NEXT_DUE = Case(
-    When(
-        first_response_at__isnull=True,
-        then=Least("response_due_at", "resolution_due_at"),
-    ),
-    default=F("resolution_due_at"),
-)
+NEXT_DUE = models.NEXT_DUE
+#: Counts stop here: "10000+" where the exact number would cost reading every row.
+COUNT_CAP = 10_000
 
 
 #: Filters of the issue FilterSet the list page leaves out: its tabs decide ``overdue``
@@ -216,6 +220,8 @@ class Listing:
     tab: str
     filterset: IssueFilterSet
     sort_form: SortForm
+    #: Each tab's count (None: a grouped tab) and, on a grouped tab, each group's, all
+    #: counted in one query and capped at COUNT_CAP + 1 (see ``capped_counts``).
     counts: dict
     rows: object  # the ordered queryset of the current tab
     group: str | None
@@ -223,18 +229,61 @@ class Listing:
     tabs: list
     #: Finished issues are shown (the 含已结束 toggle, or a status filter asks for them).
     with_finished: bool
+    #: The order of ``rows`` (expressions of ``order_by``).
+    order: list
+    #: The department tab: the visible rows before the tab's order, the departments in
+    #: the order of their groups (None: no department last) and the order inside one.
+    group_rows: object = None
+    group_keys: list | None = None
+    group_order: list | None = None
+    group_counts: dict | None = None
 
 
 def tabs_for(user) -> list[Tab]:
     return [t for t in TABS if t.key != "mine" or policy.has_work_queue(user)]
 
 
-def build_listing(request, *, tab: str | None = None) -> Listing:
+class CappedCount(Subquery):
+    """The rows of ``queryset`` (correlated with ``OuterRef``), counted up to ``cap + 1``."""
+
+    template = "(SELECT count(*) FROM (%(subquery)s) AS capped)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset, cap: int = COUNT_CAP):
+        super().__init__(queryset.order_by().values("pk")[: cap + 1])
+
+
+def capped_counts(querysets: dict, cap: int = COUNT_CAP) -> dict:
+    """The number of rows of each queryset, in one query, each counted up to ``cap + 1``
+    only (``SELECT count(*) FROM (SELECT … LIMIT cap + 1)``): a result above ``cap``
+    means "more than ``cap``", found without reading every row."""
+    if not querysets:
+        return {}
+    parts, params = [], []
+    for queryset in querysets.values():
+        sql, sub = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
+        parts.append(f"(SELECT count(*) FROM ({sql}) AS counted)")
+        params.extend(sub)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return dict(zip(querysets, cursor.fetchone(), strict=True))
+
+
+def show_count(n: int | None, cap: int = COUNT_CAP) -> str | None:
+    """A count as shown: "10000+" once it is capped."""
+    if n is None:
+        return None
+    return f"{cap}+" if n > cap else str(n)
+
+
+def build_listing(request, *, tab: str | None = None, cap: int = COUNT_CAP) -> Listing:
     """The rows of the list page for the request's tab (or ``tab``), filters, search and
-    sort, and the count of every tab under the same filters (one aggregate query).
+    sort, and the count of every tab and of every group of a grouped tab under the same
+    filters (one query, each count capped at ``cap + 1``).
 
     Unless the person asks for them (含已结束, or a status filter), finished issues are
-    left out; 我负责的 is the person's open work, the most urgent first."""
+    left out; 我负责的 is the person's open work, the most urgent first. Every order has a
+    partial index over the unfinished issues (``Issue.Meta.indexes``)."""
     user = request.user
     tabs = tabs_for(user)
     keys = [t.key for t in tabs]
@@ -251,15 +300,11 @@ def build_listing(request, *, tab: str | None = None) -> Listing:
     data = filterset.form.cleaned_data if filterset.is_bound and filterset.form.is_valid() else {}
     with_finished = bool(data.get("finished") or data.get("status"))
     if not with_finished:
-        base = base.exclude(status__in=FINISHED_STATUSES)
+        base = base.filter(status__in=UNFINISHED_STATUSES)
     now = timezone.now()
     tab_filters = {"overdue": selectors.overdue_q(now)}
     if "mine" in keys:
         tab_filters["mine"] = selectors.mine_q(user, include_finished=with_finished)
-    counts = base.aggregate(
-        all=Count("pk"), **{key: Count("pk", filter=q) for key, q in tab_filters.items()}
-    )
-    counts.update(dict.fromkeys(GROUPED_TABS, None))
     rows = base.filter(tab_filters[tab]) if tab in tab_filters else base
 
     sort_form = SortForm(request.GET)
@@ -269,26 +314,151 @@ def build_listing(request, *, tab: str | None = None) -> Listing:
         group, order = "priority", [PRIORITY_RANK]
     elif tab == "department":
         group = "department"
-        order = [F("department__name").asc(nulls_last=True), "department__code"]
     elif tab == "status":
         group, order = "status", [STATUS_RANK]
+    urgent = [F("next_due").asc(nulls_last=True), PRIORITY_RANK]
     default_sort = {
-        "overdue": [F("next_due").asc(nulls_last=True)],
-        # Open work first; among it the breached (due longest ago), then the nearest due.
-        "mine": [FINISHED_LAST, F("next_due").asc(nulls_last=True), PRIORITY_RANK],
+        "overdue": urgent,
+        # Open work first (only with finished issues shown); among it the breached (due
+        # longest ago), then the nearest due.
+        "mine": [FINISHED_LAST, *urgent] if with_finished else urgent,
     }.get(tab, ["-submitted_at"])
-    order += [sort] if sort else default_sort
-    rows = rows.annotate(next_due=NEXT_DUE).order_by(*order, "-pk")
+    inner = ([sort] if sort else default_sort) + ["-pk"]
+
+    counted = {"all": base, **{key: base.filter(q) for key, q in tab_filters.items()}}
+    group_keys = None
+    departments = {}
+    if group == "department":
+        # The departments in their groups' order with each one's capped count (one query).
+        departments = dict(
+            Department.objects.order_by("name", "code")
+            .annotate(n=CappedCount(base.filter(department_id=OuterRef("pk")), cap))
+            .values_list("pk", "n")
+        )
+        group_keys = [*departments, None]
+        counted[("group", None)] = base.filter(department_id=None)
+    elif group is not None:
+        values = Priority.values + [""] if group == "priority" else STATUS_ORDER
+        if group == "status" and not with_finished:
+            values = UNFINISHED_STATUSES
+        for value in values:
+            counted[("group", value)] = base.filter(**{group: value})
+    found = capped_counts(counted, cap)
+    counts = {key: n for key, n in found.items() if not isinstance(key, tuple)}
+    counts.update(dict.fromkeys(GROUPED_TABS, None))
+    group_counts = {key[1]: n for key, n in found.items() if isinstance(key, tuple)}
+    group_counts.update(departments)
+
+    if group == "department":
+        full_order = [F("department__name").asc(nulls_last=True), "department__code", *inner]
+    else:
+        full_order = order + inner
     return Listing(
         tab=tab,
         filterset=filterset,
         sort_form=sort_form,
         counts=counts,
-        rows=rows,
+        rows=rows.order_by(*full_order),
         group=group,
         tabs=tabs,
         with_finished=with_finished,
+        order=full_order,
+        group_rows=rows if group == "department" else None,
+        group_keys=group_keys,
+        group_order=inner if group == "department" else None,
+        group_counts=group_counts,
     )
+
+
+def page_rows(found: Listing, offset: int, limit: int, *related: str) -> list[Issue]:
+    """Rows ``offset`` to ``offset + limit`` of the listing with their ``related`` rows, in
+    one query: the page's ids are picked first, from the index that gives the tab's order
+    (no join, no other column: a deep page is an index-only walk), and only those rows
+    are joined.
+
+    The department tab is grouped by the departments' names, which no index of the issue
+    holds: each department's ids are read from its own index range (at most ``offset +
+    limit`` of them, into an array that keeps their order), the groups that end before
+    the page are skipped (their counts are known), and the page is cut from the
+    concatenation of the arrays in the groups' order."""
+    if found.group != "department":
+        picked = found.rows.values("pk")[offset : offset + limit]
+        rows = Issue.objects.filter(pk__in=picked)
+    else:
+        parts, params, skipped, covered = [], [], 0, 0
+        for key in found.group_keys:
+            size = found.group_counts.get(key, 0)
+            if size == 0:
+                continue
+            if not parts and size <= COUNT_CAP and skipped + size <= offset:
+                skipped += size  # the whole group lies before the page
+                continue
+            needed = offset - skipped + limit
+            branch = (
+                found.group_rows.filter(department_id=key)
+                .order_by(*found.group_order)
+                .values_list("pk", flat=True)[:needed]
+            )
+            sql, sub = branch.query.sql_with_params()
+            parts.append(f"ARRAY({sql})")  # an array keeps the order of its sub-select
+            params.extend(sub)
+            covered += min(size, needed)  # a capped size is at least COUNT_CAP + 1
+            if covered >= needed:
+                break
+        if not parts:
+            return []
+        first = offset - skipped + 1  # arrays count from 1
+        ids = f"SELECT unnest(({' || '.join(parts)})[%s:%s])"
+        rows = Issue.objects.filter(pk__in=RawSQL(ids, [*params, first, first + limit - 1]))
+    return list(rows.select_related(*related).order_by(*found.order))
+
+
+class ListPage:
+    """One page of the list: its issues picked by id, then joined to their
+    store, department and assignee (``page_rows``). The interface of a Django ``Page``
+    the templates use; a capped count ("10000+") leaves the number of pages open and the
+    next link is offered when one more row exists."""
+
+    def __init__(self, found: Listing, number, per_page: int, *related: str):
+        count = found.counts[found.tab]
+        self.count = found.counts["all"] if count is None else count
+        self.cap = COUNT_CAP
+        self.capped = self.count > COUNT_CAP
+        self.count_display = show_count(self.count)
+        try:
+            number = max(1, int(number))
+        except (TypeError, ValueError):
+            number = 1
+        self.num_pages = None if self.capped else max(1, -(-self.count // per_page))
+        if self.num_pages is not None:
+            number = min(number, self.num_pages)
+        offset = (number - 1) * per_page
+        rows = page_rows(found, offset, per_page + 1, *related)  # one more: a next page?
+        self.number = number
+        self.object_list = rows[:per_page]
+        self._has_next = len(rows) > per_page
+        self.paginator = self  # the templates read page.paginator.count / num_pages
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def has_next(self) -> bool:
+        return self._has_next
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
 
 
 #: The grouped tabs: the field an issue is grouped by, and its label on the group header.
@@ -303,16 +473,12 @@ GROUPS = {
 
 
 def label_groups(listing: Listing, issues) -> None:
-    """Give each row of a grouped tab its group's key, label and size (one query for all
-    the sizes under the current filters)."""
+    """Give each row of a grouped tab its group's key, label and size (counted with the
+    tabs, capped: "10000+")."""
     if listing.group is None:
         return
     field, label = GROUPS[listing.group]
-    sizes = {
-        row[field]: row["n"]
-        for row in listing.rows.order_by().values(field).annotate(n=Count("pk"))
-    }
     for issue in issues:
         issue.group_key = getattr(issue, field)
         issue.group_label = label(issue)
-        issue.group_count = sizes.get(issue.group_key, 0)
+        issue.group_count = show_count(listing.group_counts.get(issue.group_key, 0))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Func, Q, Value
-from django.db.models.functions import Lower
+from django.db.models import Case, F, Func, Q, Value, When
+from django.db.models.functions import Least, Lower
 from django.utils.translation import gettext_lazy as _
 
 from closedloop.org.choices import DEPARTMENT_ROLES, Role
@@ -22,6 +24,8 @@ from closedloop.org.models import (
 
 from . import policy
 from .choices import (
+    FINISHED_STATUSES,
+    OPEN_STATUSES,
     Category,
     Channel,
     EventKind,
@@ -53,6 +57,38 @@ class SearchTerms(Func):
     output_field = ArrayField(models.TextField())
 
 
+def _rank(field: str, values) -> Case:
+    """The position of ``field``'s value in ``values`` (unknown or blank: last)."""
+    return Case(
+        *[When(**{field: value}, then=Value(i)) for i, value in enumerate(values)],
+        default=Value(len(values)),
+        output_field=models.SmallIntegerField(),
+    )
+
+
+#: The list's orderings as stored columns (issue 9): computed by PostgreSQL on every write
+#: (``GENERATED ALWAYS … STORED``), so no code path can leave them stale, and indexed in
+#: the order each working view shows.
+PRIORITY_RANK = _rank("priority", Priority.values)
+STATUS_RANK = _rank("status", Status.values)
+#: The next due time that still matters: response until answered, then resolution.
+NEXT_DUE = Case(
+    When(first_response_at__isnull=True, then=Least("response_due_at", "resolution_due_at")),
+    default=F("resolution_due_at"),
+    output_field=models.DateTimeField(),
+)
+
+
+#: Unfinished issues (open or resolved): the list's default and the condition of its
+#: partial indexes. A queryset must say ``status__in=`` these (or some of them), not
+#: "exclude the finished", for PostgreSQL to prove that a partial index applies.
+UNFINISHED_Q = Q(status__in=[s for s in Status.values if s not in FINISHED_STATUSES])
+
+
+#: A search term that is the start of an issue number (ISS-2026-01234, iss-2026-0).
+NUMBER_PREFIX = re.compile(r"[A-Za-z]{2,5}-\d[\d-]*")
+
+
 class IssueQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The issues ``user`` may see (DOMAIN.md §2): by store scope for store-side
@@ -74,8 +110,6 @@ class IssueQuerySet(models.QuerySet):
         return self.filter(own)
 
     def open(self):
-        from .choices import OPEN_STATUSES
-
         return self.filter(status__in=OPEN_STATUSES)
 
     def search(self, text: str):
@@ -85,21 +119,26 @@ class IssueQuerySet(models.QuerySet):
         The GIN index over ``SearchGrams`` finds the candidates (every character pair of
         the term must occur); the substring test on each field then keeps the exact
         matches. Both sides are lower-cased by PostgreSQL, so the index never drops a row
-        the substring test would keep."""
+        the substring test would keep. A term shaped like an issue number (ISS-2026-0…)
+        is looked up by prefix instead (on the ``_like`` index Django gives a unique
+        ``CharField``)."""
         text = (text or "").strip()
         if not text:
             return self
-        term = Lower(Value(text))
-        matches = Q(_search_grams__contains=SearchTerms(Value(text))) & (
-            Q(_number__contains=term) | Q(_title__contains=term) | Q(_description__contains=term)
-        )
         stores = list(
             Store.objects.filter(Q(name__icontains=text) | Q(code__iexact=text)).values_list(
                 "pk", flat=True
             )
         )
+        by_store = Q(store_id__in=stores) if stores else Q(pk__in=[])
+        if NUMBER_PREFIX.fullmatch(text):
+            return self.filter(Q(number__startswith=text.upper()) | by_store)
+        term = Lower(Value(text))
+        matches = Q(_search_grams__contains=SearchTerms(Value(text))) & (
+            Q(_number__contains=term) | Q(_title__contains=term) | Q(_description__contains=term)
+        )
         if stores:
-            matches |= Q(store_id__in=stores)
+            matches |= by_store
         return self.alias(
             _search_grams=SearchGrams(),
             _number=Lower("number"),
@@ -287,6 +326,17 @@ class Issue(models.Model):
     rating_comment = models.TextField(_("评价"), blank=True)
     reopen_count = models.PositiveIntegerField(_("重开次数"), default=0)
 
+    # Stored orderings of the list (see PRIORITY_RANK): read-only, written by PostgreSQL.
+    priority_rank = models.GeneratedField(
+        expression=PRIORITY_RANK, output_field=models.SmallIntegerField(), db_persist=True
+    )
+    status_rank = models.GeneratedField(
+        expression=STATUS_RANK, output_field=models.SmallIntegerField(), db_persist=True
+    )
+    next_due = models.GeneratedField(
+        expression=NEXT_DUE, output_field=models.DateTimeField(null=True), db_persist=True
+    )
+
     objects = IssueQuerySet.as_manager()
 
     class Meta:
@@ -309,6 +359,39 @@ class Issue(models.Model):
             models.Index(fields=["department", "status"]),
             models.Index(fields=["store", "status"]),
             GinIndex(SearchGrams(), name="issue_search_grams"),
+            # The working views of the list, over unfinished issues (its default), each in
+            # the order it shows its rows (listing.build_listing): the top 25 are the first
+            # 25 entries, a deep page an index-only walk.
+            models.Index(
+                fields=["priority_rank", "-submitted_at", "-id"],
+                condition=UNFINISHED_Q,
+                name="issue_open_by_priority",
+            ),
+            models.Index(
+                fields=["status_rank", "-submitted_at", "-id"],
+                condition=UNFINISHED_Q,
+                name="issue_open_by_status",
+            ),
+            models.Index(
+                fields=["department", "-submitted_at", "-id"],
+                condition=UNFINISHED_Q,
+                name="issue_open_by_department",
+            ),
+            models.Index(
+                fields=["next_due", "priority_rank", "-id"],
+                condition=UNFINISHED_Q,
+                name="issue_open_by_next_due",
+            ),
+            models.Index(
+                fields=["priority_rank", "resolution_due_at", "-id"],
+                condition=UNFINISHED_Q,
+                name="issue_open_by_priority_due",
+            ),
+            models.Index(
+                fields=["-submitted_at", "-id"],
+                condition=UNFINISHED_Q,
+                name="issue_open_by_submitted",
+            ),
         ]
 
     def __str__(self):

@@ -131,11 +131,9 @@ def my_store_issues(request):
 
 def _list_page(request, *, tab=None):
     found = listing.build_listing(request, tab=tab)
-    rows = found.rows.select_related("store", "department", "assignee")
-    paginator = Paginator(rows, PAGE_SIZE)
-    count = found.counts[found.tab]
-    paginator.count = found.counts["all"] if count is None else count  # counted already
-    page = paginator.get_page(request.GET.get("page"))
+    page = listing.ListPage(
+        found, request.GET.get("page"), PAGE_SIZE, "store", "department", "assignee"
+    )
     listing.attach_clocks(page.object_list)
     listing.label_groups(found, page.object_list)
     context = {
@@ -198,7 +196,7 @@ def triage_queue(request):
         .order_by("submitted_at", "pk")
     )
     page = Paginator(queue, TRIAGE_PAGE_SIZE).get_page(request.GET.get("page"))
-    similar = {issue.pk: selectors.similar_open_issues(issue) for issue in page.object_list}
+    similar = selectors.similar_open_issues_of(page.object_list)
     # Similar issues may belong to stores this person does not cover: show only visible ones.
     candidate_ids = {other.pk for others in similar.values() for other in others}
     visible_ids = set(_visible(request).filter(pk__in=candidate_ids).values_list("pk", flat=True))

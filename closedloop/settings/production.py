@@ -10,6 +10,7 @@ DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")  # no default: fail loudly when missing
 DATABASES = {"default": env.db("DATABASE_URL")}  # no default
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -75,6 +75,7 @@ def test_each_request_gets_a_connection_as_under_a_server(data):
     age = connection.settings_dict["CONN_MAX_AGE"]
     try:
         connection.settings_dict["CONN_MAX_AGE"] = 0
+        connection.close()  # the age is read when a connection opens
         first, second = backend_after_request(), backend_after_request()
         assert first != second
         connection.close()
