@@ -110,6 +110,7 @@ class Action(models.TextChoices):
     SUBMIT = "submit", _("提交验收")
     CANCEL = "cancel", _("取消项目")
     HEALTH = "health", _("健康度变化")
+    WRITE_CASE = "write_case", _("经验总结（案例）")
 
 
 S = Status
@@ -126,6 +127,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     Action.CHANGE_CADENCE: {s: s for s in (S.DRAFT, S.KICKED_OFF, S.EXECUTING, S.OBSERVING)},
     Action.SUBMIT: {S.EXECUTING: S.PENDING_ACCEPTANCE},
     Action.CANCEL: dict.fromkeys(_OPEN, S.CANCELLED),
+    # Step 5 of the closure (经验总结): the case is written while closing, edited later.
+    Action.WRITE_CASE: {s: s for s in (S.PENDING_CLOSURE, S.CLOSED)},
 }
 del S
 
@@ -143,3 +146,13 @@ EVIDENCE_TYPES = {
     "image/gif": "gif",
     "image/webp": "webp",
 }
+
+
+#: Replicability of a case (可复制性): 1–5 stars.
+MIN_STARS, MAX_STARS = 1, 5
+
+#: Recurrence (复发, DOMAIN.md §7): a new issue of the same store and category as a
+#: project that is observing, or was closed at most this many days before, is suspect.
+RECURRENCE_DAYS = 180
+#: How many matching cases the triage queue suggests for one issue.
+SUGGESTED_CASES = 3

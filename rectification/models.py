@@ -15,10 +15,13 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from closedloop.org.choices import DEPARTMENT_ROLES, Role
-from closedloop.org.models import Store, sees_everything
+from closedloop.org.choices import DEPARTMENT_ROLES, Role, StoreTier
+from closedloop.org.models import Store, sees_everything, within_token_bounds
+from issues.choices import Category
 
 from .choices import (
+    MAX_STARS,
+    MIN_STARS,
     AlertKind,
     Assessment,
     Direction,
@@ -459,3 +462,105 @@ class TrackingAlert(models.Model):
 
     def __str__(self):
         return f"{self.project_id} {self.kind} {self.due_on}"
+
+
+# --- the case library (案例库) and recurrence (复发), DOMAIN.md §7 --------------------------
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Every case, for every signed-in person (``policy.can_view_cases`` says who
+        opens the pages): a case is a lesson written to be replicated across the network
+        (知识共享), not a store's record. An API token bound to stores reads only the
+        cases of those stores."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        return within_token_bounds(self, user, "project__store__")
+
+
+class Case(models.Model):
+    """案例: the write-up of a closed-loop project (closure step 5, 经验总结) — problem,
+    root cause, solution (cost, duration), effect (metric before → after), ROI,
+    replicability and the scope it is recommended for. One per project."""
+
+    project = models.OneToOneField(
+        Project, verbose_name=_("来源项目"), on_delete=models.CASCADE, related_name="case"
+    )
+    title = models.CharField(_("案例标题"), max_length=200)
+    category = models.CharField(
+        _("问题分类"), max_length=20, choices=Category.choices, db_index=True
+    )
+    store_tier = models.CharField(
+        _("门店分层"), max_length=1, choices=StoreTier.choices, db_index=True
+    )
+    problem = models.TextField(_("问题"))
+    root_cause = models.TextField(_("根因"))
+    solution = models.TextField(_("解决方案"))
+    cost = models.DecimalField(_("投入（元）"), null=True, blank=True, **DECIMAL)
+    cost_note = models.CharField(_("投入说明"), max_length=300, blank=True)
+    duration_days = models.PositiveSmallIntegerField(_("周期（天）"), null=True, blank=True)
+    metric = models.CharField(_("效果指标"), max_length=100)
+    unit = models.CharField(_("单位"), max_length=20, blank=True)
+    before = models.DecimalField(_("整改前"), **DECIMAL)
+    after = models.DecimalField(_("整改后"), **DECIMAL)
+    roi = models.DecimalField(_("投资回报率（倍）"), null=True, blank=True, **DECIMAL)
+    roi_note = models.CharField(_("收益说明"), max_length=300, blank=True)
+    replicability = models.PositiveSmallIntegerField(
+        _("可复制性"), validators=[MinValueValidator(MIN_STARS), MaxValueValidator(MAX_STARS)]
+    )
+    recommended_scope = models.CharField(_("推广建议"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撰写人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"))
+    updated_at = models.DateTimeField(_("更新时间"))
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("案例")
+        verbose_name_plural = _("案例库")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(replicability__gte=MIN_STARS, replicability__lte=MAX_STARS),
+                name="case_replicability_1_5",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("rectification:case", args=[self.pk])
+
+    @property
+    def change_percent(self):
+        from .library import change_percent
+
+        return change_percent(self.before, self.after)
+
+    @property
+    def stars(self) -> str:
+        return "★" * self.replicability + "☆" * (MAX_STARS - self.replicability)
+
+
+class Recurrence(models.Model):
+    """疑似复发: a new issue of the same store and category as a project that is observing
+    or was closed in the last 180 days (written when the issue is submitted)."""
+
+    issue = models.ForeignKey("issues.Issue", on_delete=models.CASCADE, related_name="recurrences")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="recurrences")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("疑似复发")
+        verbose_name_plural = _("疑似复发")
+        constraints = [models.UniqueConstraint(fields=["issue", "project"], name="recurrence_once")]
+
+    def __str__(self):
+        return f"{self.issue_id} → {self.project_id}"

@@ -65,3 +65,29 @@ def issue_project_number():
         .values("number")[:1]
     )
     return Subquery(projects)
+
+
+def triage_hints(user, issues) -> dict:
+    """For the triage queue (DOMAIN.md §7): issue pk -> ``{"recurrences": [projects it may
+    be the recurrence of], "cases": [suggested cases of its category]}``, only what
+    ``user`` may see, in two queries whatever the number of issues."""
+    from .library import suggested_cases
+    from .models import Recurrence
+
+    issues = list(issues)
+    if not issues:
+        return {}
+    links = (
+        Recurrence.objects.filter(issue__in=[i.pk for i in issues])
+        .filter(project__in=Project.objects.visible_to(user))
+        .select_related("project")
+        .order_by("issue_id", "-project__created_at")
+    )
+    recurrences: dict[int, list] = {}
+    for link in links:
+        recurrences.setdefault(link.issue_id, []).append(link.project)
+    cases = suggested_cases(user, (i.category for i in issues))
+    return {
+        i.pk: {"recurrences": recurrences.get(i.pk, []), "cases": cases.get(i.category, [])}
+        for i in issues
+    }

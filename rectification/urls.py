@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import case_views, views
 
 
 class ProjectNumberConverter:
@@ -23,9 +23,12 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("new/", views.create, name="create"),
     path("export.xlsx", views.export, name="export"),
+    path("cases/", case_views.case_list, name="cases"),
+    path("cases/<int:pk>/", case_views.case_detail, name="case"),
     path("<ref_number:number>/", views.detail, name="detail"),
     path("<ref_number:number>/edit/", views.edit, name="edit"),
     path("<ref_number:number>/track/", views.track, name="track"),
+    path("<ref_number:number>/case/", case_views.case_edit, name="case_edit"),
     path("<ref_number:number>/kickoff.pdf", views.kickoff_pdf, name="kickoff_pdf"),
     path("<ref_number:number>/do/<slug:action>/", views.project_action, name="action"),
     path("<ref_number:number>/measures/<int:pk>/", views.measure_update, name="measure"),

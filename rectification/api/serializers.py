@@ -14,6 +14,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from closedloop.org.choices import StoreTier
+from issues.choices import Category
 
 from .. import rules
 from ..choices import (
@@ -31,6 +32,7 @@ from ..choices import (
     TrackingMethod,
 )
 from ..models import (
+    Case,
     Difficulty,
     Goal,
     InProgressItem,
@@ -558,3 +560,59 @@ class TrackingLogInputSerializer(serializers.Serializer):
         if value is not None and not -(2**31) < value < 2**31:
             raise serializers.ValidationError(_("当前进度应在 0–100 之间。"))
         return value
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    """A case of the library (案例库)."""
+
+    category = serializers.ChoiceField(choices=Category.choices, read_only=True)
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    store_tier = serializers.ChoiceField(choices=StoreTier.choices, read_only=True)
+    project = serializers.CharField(source="project.number", read_only=True)
+    store = serializers.CharField(source="project.store.code", read_only=True)
+    store_name = serializers.CharField(source="project.store.name", read_only=True)
+    change_percent = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=1,
+        read_only=True,
+        allow_null=True,
+        help_text=_("效果变化（%，相对整改前）"),
+    )
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "title",
+            "category",
+            "category_display",
+            "store_tier",
+            "project",
+            "store",
+            "store_name",
+            "problem",
+            "root_cause",
+            "solution",
+            "cost",
+            "cost_note",
+            "duration_days",
+            "metric",
+            "unit",
+            "before",
+            "after",
+            "change_percent",
+            "roi",
+            "roi_note",
+            "replicability",
+            "recommended_scope",
+            "created_at",
+            "updated_at",
+            "url",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, obj) -> str:
+        request = self.context.get("request")
+        path = obj.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path

@@ -20,8 +20,8 @@ from closedloop.api.viewsets import BusinessObjectMixin
 from closedloop.org.choices import ApiScope
 
 from .. import services
-from ..filtersets import ProjectFilterSet
-from ..models import Project
+from ..filtersets import CaseFilterSet, ProjectFilterSet
+from ..models import Case, Project
 from ..selectors import detail_queryset, latest_readings, list_queryset
 from . import serializers as s
 
@@ -231,3 +231,37 @@ class ProjectViewSet(
             s.TrackingLogReplySerializer(log, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """案例库: the cases closure step 5 wrote, searchable by category, store tier and text."""
+
+    queryset = Case.objects.all()
+    permission_classes = [ScopedWrite]
+    read_scope = READ_SCOPE
+    write_scope = WRITE_SCOPE
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CaseFilterSet
+
+    def get_queryset(self):
+        return (
+            Case.objects.visible_to(self.request.user)
+            .select_related("project__store")
+            .order_by("-created_at", "-pk")
+        )
+
+    @extend_schema(
+        summary=_("案例库"),
+        description=_("按问题分类（category）、门店分层（tier）和文字（search）查找案例。"),
+        responses={
+            200: s.CaseSerializer(many=True),
+            400: ERRORS[400],
+            403: ERRORS[403],
+            404: OpenApiResponse(description=_("页码无效")),
+        },
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_serializer_class(self):
+        return s.CaseSerializer
