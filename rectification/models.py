@@ -22,17 +22,22 @@ from issues.choices import Category
 from .choices import (
     MAX_STARS,
     MIN_STARS,
+    AcceptanceKind,
     AlertKind,
     Assessment,
+    Conclusion,
     Direction,
+    GoalBand,
     GoalMethod,
     Health,
     Impact,
     Level,
     MeasureKind,
     MeasureStatus,
+    Rating,
     SignRole,
     Status,
+    Sustainability,
     TrackingMethod,
 )
 
@@ -137,6 +142,19 @@ class Project(models.Model):
     last_tracked_on = models.DateField(_("最近跟踪日期"), null=True, blank=True)
     next_tracking_on = models.DateField(_("下次跟踪日期"), null=True, blank=True, db_index=True)
 
+    # 观察期 (DOMAIN.md §7): the rechecks' due date, the stored sustainability verdict
+    # (see ``selectors.project_sustainability``) and the rebound flag (反弹).
+    observation_started_at = models.DateTimeField(_("进入观察期时间"), null=True, blank=True)
+    next_recheck_on = models.DateField(_("下次复查日期"), null=True, blank=True, db_index=True)
+    sustainability_verdict = models.CharField(
+        _("持续性评估"), max_length=10, choices=Sustainability.choices, blank=True
+    )
+    #: Per goal: ``{"goal", "name", "mean", "min", "max", "readings", "within", "verdict"}``
+    #: (numbers as strings, exact Decimals).
+    sustainability_goals = models.JSONField(_("持续性评估明细"), default=list, blank=True)
+    rebound_at = models.DateTimeField(_("反弹时间"), null=True, blank=True)
+    rebound_note = models.TextField(_("反弹说明"), blank=True)
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("创建人"),
@@ -169,6 +187,11 @@ class Project(models.Model):
 
     def get_absolute_url(self):
         return reverse("rectification:detail", args=[self.number])
+
+    @property
+    def rebound(self) -> bool:
+        """反弹: a recheck reading was worse than its target by more than 15 %."""
+        return self.rebound_at is not None
 
 
 class Symptom(models.Model):
@@ -462,6 +485,151 @@ class TrackingAlert(models.Model):
 
     def __str__(self):
         return f"{self.project_id} {self.kind} {self.due_on}"
+
+
+SCORE = {"max_digits": 4, "decimal_places": 1}
+
+
+class Acceptance(models.Model):
+    """整改验收评分表 (tool 3): one scorecard, initial (after execution) or formal (after the
+    observation period). Both are kept; each project may have several of a kind when a
+    basic pass asked for another acceptance."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="acceptances")
+    kind = models.CharField(_("验收类型"), max_length=8, choices=AcceptanceKind.choices)
+    date = models.DateField(_("验收日期"))
+    # 一、流程执行验收 (30)
+    documents = models.DecimalField(_("流程文档完整性"), **SCORE)
+    mastery = models.DecimalField(_("人员掌握程度"), **SCORE)
+    execution = models.DecimalField(_("现场执行情况"), **SCORE)
+    # 三、客户反馈验收 (20)
+    satisfaction_value = models.DecimalField(_("客户满意度"), max_digits=6, decimal_places=2)
+    satisfaction_score = models.DecimalField(_("客户满意度得分"), **SCORE)
+    interviews_positive = models.PositiveSmallIntegerField(_("积极反馈"))
+    interviews_neutral = models.PositiveSmallIntegerField(_("中性反馈"))
+    interviews_negative = models.PositiveSmallIntegerField(_("负面反馈"))
+    interviews_score = models.DecimalField(_("客户访谈得分"), **SCORE)
+    # 四、持续性评估 (10)
+    sustainability_score = models.DecimalField(_("持续性评估得分"), **SCORE)
+    # 总分 · 评级 · 结论
+    total = models.DecimalField(_("总分"), **SCORE)
+    rating = models.CharField(_("评级"), max_length=12, choices=Rating.choices)
+    suggested_conclusion = models.CharField(
+        _("建议结论"), max_length=12, choices=Conclusion.choices
+    )
+    conclusion = models.CharField(_("验收结论"), max_length=12, choices=Conclusion.choices)
+    override_reason = models.TextField(_("调整结论原因"), blank=True)
+    suggestions = models.JSONField(_("改进建议"), default=list, blank=True)
+    from_status = models.CharField(_("验收时状态"), max_length=20, choices=Status.choices)
+    to_status = models.CharField(_("验收后状态"), max_length=20, choices=Status.choices)
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("验收人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assessor_signed_at = models.DateTimeField(_("验收人签字时间"))
+    store_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("门店店长"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    store_manager_signed_at = models.DateTimeField(_("店长签字时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"))
+
+    class Meta:
+        ordering = ["date", "created_at", "pk"]
+        verbose_name = _("验收评分")
+        verbose_name_plural = _("验收评分")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total__gte=0, total__lte=100), name="acceptance_total_0_100"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project_id} {self.kind} {self.date}"
+
+    @property
+    def process_total(self):
+        return self.documents + self.mastery + self.execution
+
+    @property
+    def feedback_total(self):
+        return self.satisfaction_score + self.interviews_score
+
+    @property
+    def interviews_total(self) -> int:
+        return self.interviews_positive + self.interviews_neutral + self.interviews_negative
+
+
+class AcceptanceGoal(models.Model):
+    """二、目标达成验收: one core goal's actual value, achievement rate, band and score."""
+
+    acceptance = models.ForeignKey(Acceptance, on_delete=models.CASCADE, related_name="goals")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="acceptance_scores")
+    actual = models.DecimalField(_("实际值"), **DECIMAL)
+    achievement_rate = models.DecimalField(_("达成率"), max_digits=12, decimal_places=6)
+    band = models.CharField(_("达成档次"), max_length=10, choices=GoalBand.choices)
+    points = models.DecimalField(_("分值"), **SCORE)
+    score = models.DecimalField(_("得分"), **SCORE)
+
+    class Meta:
+        ordering = ["goal__order", "pk"]
+        verbose_name = _("目标达成得分")
+        verbose_name_plural = _("目标达成得分")
+        constraints = [
+            models.UniqueConstraint(fields=["acceptance", "goal"], name="acceptance_goal_once")
+        ]
+
+    def __str__(self):
+        return f"{self.goal_id}: {self.score}"
+
+
+class Recheck(models.Model):
+    """观察期复查: date, method, the goals' readings and what was found."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="rechecks")
+    date = models.DateField(_("复查日期"))
+    method = models.CharField(_("复查方式"), max_length=8, choices=TrackingMethod.choices)
+    findings = models.TextField(_("复查发现"), blank=True)
+    recorder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT
+    )
+    recorded_at = models.DateTimeField(_("记录时间"))
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("观察期复查")
+        verbose_name_plural = _("观察期复查")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "date"], name="one_recheck_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.project_id} {self.date}"
+
+
+class RecheckReading(models.Model):
+    """The value of one of the project's goals at a recheck."""
+
+    recheck = models.ForeignKey(Recheck, on_delete=models.CASCADE, related_name="readings")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="recheck_readings")
+    value = models.DecimalField(_("复查值"), **DECIMAL)
+
+    class Meta:
+        ordering = ["goal__order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recheck", "goal"], name="one_reading_per_goal_per_recheck"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.goal_id}={self.value}"
 
 
 # --- the case library (案例库) and recurrence (复发), DOMAIN.md §7 --------------------------

@@ -95,7 +95,29 @@ def can(user, action: str, project) -> bool:
         Action.WRITE_CASE,
     ):
         return runs(user, project)
+    if action in ACCEPTANCE_ACTIONS or action == Action.RECHECK:
+        # 验收人 and the observation rechecks: the project's ops specialist or the
+        # quality lead.
+        return runs(user, project)
+    if action == Action.SIGN_ACCEPTANCE:
+        return is_store_manager(user, project)
     return False
+
+
+ACCEPTANCE_ACTIONS = frozenset({Action.ACCEPT_PASS, Action.ACCEPT_BASIC, Action.ACCEPT_FAIL})
+
+
+def is_store_manager(user, project) -> bool:
+    return _acts(user) and user.role == Role.STORE_MANAGER and user.store_id == project.store_id
+
+
+def can_accept(user, project) -> bool:
+    """May fill in a scorecard (the page and the preview)."""
+    return _acts(user) and runs(user, project)
+
+
+def can_recheck(user, project) -> bool:
+    return _acts(user) and runs(user, project)
 
 
 # --- pages ----------------------------------------------------------------------------

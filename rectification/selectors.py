@@ -67,6 +67,73 @@ def issue_project_number():
     return Subquery(projects)
 
 
+# --- acceptance and observation (read by the closure checklist) -------------------------
+
+
+def latest_acceptance(project, kind: str | None = None):
+    """The project's latest scorecard (of ``kind`` when given), or None. Uses the
+    prefetched ``acceptances`` when the project has them."""
+    cache = getattr(project, "_prefetched_objects_cache", {})
+    if "acceptances" in cache:
+        rows = [a for a in project.acceptances.all() if kind is None or a.kind == kind]
+        rows.sort(key=lambda a: (a.date, a.created_at, a.pk))
+        return rows[-1] if rows else None
+    from .models import Acceptance
+
+    queryset = Acceptance.objects.filter(project=project)
+    if kind is not None:
+        queryset = queryset.filter(kind=kind)
+    return queryset.order_by("-date", "-created_at", "-pk").first()
+
+
+def observation_period(project) -> tuple | None:
+    """(from, to) of the observation period, or None when it is not planned."""
+    if project.observation_from is None or project.observation_to is None:
+        return None
+    return project.observation_from, project.observation_to
+
+
+def rechecks_planned(project) -> int:
+    """How many rechecks the observation period holds at the project's observation
+    cadence (DOMAIN.md §7: 10/1–10/31 weekly → 4); 0 without a period."""
+    period = observation_period(project)
+    if period is None or project.observation_every_days < 1:
+        return 0
+    days = (period[1] - period[0]).days + 1
+    return max(days // project.observation_every_days, 0)
+
+
+def rechecks_done(project) -> int:
+    """How many observation rechecks were recorded."""
+    cache = getattr(project, "_prefetched_objects_cache", {})
+    if "rechecks" in cache:
+        return len(project.rechecks.all())
+    return project.rechecks.count()
+
+
+def project_sustainability(project) -> dict | None:
+    """The API's ``sustainability``: ``{"verdict", "goals": [{"goal", "name", "mean",
+    "min", "max", "readings", "within", "verdict"}]}`` (numbers as floats), or None before
+    the first recheck."""
+    if not project.sustainability_verdict:
+        return None
+    goals = []
+    for row in project.sustainability_goals:
+        goals.append(
+            {
+                "goal": row["goal"],
+                "name": row.get("name", ""),
+                "mean": float(row["mean"]),
+                "min": float(row["min"]),
+                "max": float(row["max"]),
+                "readings": row["readings"],
+                "within": row["within"],
+                "verdict": row["verdict"],
+            }
+        )
+    return {"verdict": project.sustainability_verdict, "goals": goals}
+
+
 def triage_hints(user, issues) -> dict:
     """For the triage queue (DOMAIN.md §7): issue pk -> ``{"recurrences": [projects it may
     be the recurrence of], "cases": [suggested cases of its category]}``, only what
