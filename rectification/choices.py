@@ -172,6 +172,8 @@ class Action(models.TextChoices):
     RECHECK = "recheck", _("观察期复查")
     REBOUND = "rebound", _("观察期反弹")
     WRITE_CASE = "write_case", _("经验总结（案例）")
+    UPDATE_CLOSURE = "update_closure", _("填写闭环确认检查表")
+    CLOSE = "close", _("闭环")
 
 
 S = Status
@@ -198,6 +200,9 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     Action.RECHECK: {S.OBSERVING: S.OBSERVING},
     # Step 5 of the closure (经验总结): the case is written while closing, edited later.
     Action.WRITE_CASE: {s: s for s in (S.PENDING_CLOSURE, S.CLOSED)},
+    # 闭环确认检查表: filled while the project waits for closure; closing needs 基本闭环.
+    Action.UPDATE_CLOSURE: {S.PENDING_CLOSURE: S.PENDING_CLOSURE},
+    Action.CLOSE: {S.PENDING_CLOSURE: S.CLOSED},
 }
 del S
 
@@ -239,3 +244,19 @@ MIN_STARS, MAX_STARS = 1, 5
 RECURRENCE_DAYS = 180
 #: How many matching cases the triage queue suggests for one issue.
 SUGGESTED_CASES = 3
+
+
+class StepState(models.TextChoices):
+    """完成度 of a closure step (tool 4)."""
+
+    COMPLETE = "complete", _("全部完成")
+    PARTIAL = "partial", _("部分完成")
+    NOT_DONE = "not_done", _("未完成")
+
+
+class ClosureVerdict(models.TextChoices):
+    """闭环判定 (tool 4)."""
+
+    FULL = "full", _("完全闭环")
+    BASIC = "basic", _("基本闭环")
+    OPEN = "open", _("未闭环")

@@ -732,3 +732,30 @@ class Recurrence(models.Model):
 
     def __str__(self):
         return f"{self.issue_id} → {self.project_id}"
+
+
+class Closure(models.Model):
+    """闭环确认检查表 (tool 4): what was ticked and written by hand, per item key
+    (``{"done": bool, "value": str}``). The items read from the data (the formal
+    acceptance, the plan, the rechecks, the sustainability verdict, the case) are not
+    stored: ``closure.checklist`` computes them each time."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="closure")
+    items = models.JSONField(_("检查项"), default=dict, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("检查人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("检查日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("闭环确认检查表")
+        verbose_name_plural = _("闭环确认检查表")
+
+    def __str__(self):
+        return f"{self.project_id}"

@@ -93,6 +93,8 @@ def can(user, action: str, project) -> bool:
         Action.SUBMIT,
         Action.CHANGE_CADENCE,
         Action.WRITE_CASE,
+        Action.UPDATE_CLOSURE,
+        Action.CLOSE,
     ):
         return runs(user, project)
     if action in ACCEPTANCE_ACTIONS or action == Action.RECHECK:
