@@ -51,3 +51,30 @@ def kickoff_pdf(project) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=kickoff_html(project)).write_pdf()
+
+
+# --- the closure checklist (闭环确认检查表, tool 4) -------------------------------------------
+
+
+def closure_context(project, result) -> dict:
+    from .choices import ClosureVerdict, StepState
+
+    return {
+        "project": project,
+        "result": result,
+        "states": list(StepState),
+        "verdicts": list(ClosureVerdict),
+        "printed_at": timezone.localtime(),
+    }
+
+
+def closure_html(project, result) -> str:
+    return render_to_string("rectification/closure_pdf.html", closure_context(project, result))
+
+
+def closure_pdf(project, result) -> bytes:
+    """The checklist laid out like tool 4: the seven steps with ☑/☐ items and their
+    blanks filled, each step's 完成度, then 闭环判定 and the checker."""
+    from weasyprint import HTML
+
+    return HTML(string=closure_html(project, result)).write_pdf()

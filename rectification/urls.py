@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import case_views, views
+from . import case_views, closure_views, views
 
 
 class ProjectNumberConverter:
@@ -29,6 +29,9 @@ urlpatterns = [
     path("<ref_number:number>/edit/", views.edit, name="edit"),
     path("<ref_number:number>/track/", views.track, name="track"),
     path("<ref_number:number>/case/", case_views.case_edit, name="case_edit"),
+    path("<ref_number:number>/closure/", closure_views.closure_page, name="closure"),
+    path("<ref_number:number>/closure/close/", closure_views.closure_close, name="close"),
+    path("<ref_number:number>/closure.pdf", closure_views.closure_pdf, name="closure_pdf"),
     path("<ref_number:number>/kickoff.pdf", views.kickoff_pdf, name="kickoff_pdf"),
     path("<ref_number:number>/do/<slug:action>/", views.project_action, name="action"),
     path("<ref_number:number>/measures/<int:pk>/", views.measure_update, name="measure"),

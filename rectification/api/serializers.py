@@ -20,6 +20,7 @@ from .. import rules
 from ..choices import (
     Action,
     Assessment,
+    ClosureVerdict,
     Direction,
     GoalMethod,
     Health,
@@ -29,6 +30,7 @@ from ..choices import (
     MeasureStatus,
     SignRole,
     Status,
+    StepState,
     TrackingMethod,
 )
 from ..models import (
@@ -616,3 +618,53 @@ class CaseSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         path = obj.get_absolute_url()
         return request.build_absolute_uri(path) if request else path
+
+
+# --- the closure checklist (闭环确认检查表) ------------------------------------------------
+
+
+class ClosureItemSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    done = serializers.BooleanField()
+    value = serializers.CharField(allow_blank=True)
+    auto = serializers.BooleanField(help_text=_("由系统根据数据填写（只读）"))
+    value_label = serializers.CharField(allow_blank=True)
+
+
+class ClosureStepSerializer(serializers.Serializer):
+    step = serializers.IntegerField(min_value=1, max_value=7)
+    title = serializers.CharField()
+    state = serializers.ChoiceField(choices=StepState.choices)
+    items = ClosureItemSerializer(many=True)
+
+
+class ClosureSerializer(serializers.Serializer):
+    """The seven-step checklist with each step's state, the verdict and the level."""
+
+    steps = ClosureStepSerializer(many=True)
+    completed_steps = serializers.IntegerField(min_value=0, max_value=7)
+    verdict = serializers.ChoiceField(choices=ClosureVerdict.choices)
+    verdict_display = serializers.CharField()
+    level = serializers.IntegerField(
+        help_text=_("闭环程度：80 验收通过 … 100 机制优化；未到 80 为 0")
+    )
+    note = serializers.CharField(allow_blank=True)
+
+
+class ClosureItemInputSerializer(serializers.Serializer):
+    key = serializers.CharField(max_length=40)
+    done = serializers.BooleanField(required=False)
+    value = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=300)
+
+
+class ClosureStepInputSerializer(serializers.Serializer):
+    step = serializers.IntegerField(min_value=1, max_value=7)
+    items = ClosureItemInputSerializer(many=True)
+
+
+class ClosureInputSerializer(serializers.Serializer):
+    """Only the items sent change."""
+
+    steps = ClosureStepInputSerializer(many=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)

@@ -79,7 +79,7 @@ class ProjectViewSet(
     filterset_class = ProjectFilterSet
     lookup_field = "number"
     lookup_value_regex = r"[^/]+"
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
         user = self.request.user
@@ -231,6 +231,53 @@ class ProjectViewSet(
             s.TrackingLogReplySerializer(log, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
         )
+
+    # --- closure (闭环确认检查表) ----------------------------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        summary=_("闭环确认检查表"),
+        description=_(
+            "七步检查表：每步的 state（complete|partial|not_done）、verdict（full|basic|open）"
+            "和 level（80…100）。auto 为 true 的检查项由系统根据数据填写。"
+        ),
+        responses={200: s.ClosureSerializer, 403: ERRORS[403], 404: ERRORS[404]},
+    )
+    @extend_schema(
+        methods=["PUT"],
+        summary=_("填写闭环确认检查表"),
+        description=_("只修改提交的检查项（每项的 done 和/或 value）。"),
+        request=s.ClosureInputSerializer,
+        responses=_responses(200, s.ClosureSerializer),
+    )
+    @action(detail=True, methods=["get", "put"])
+    def closure(self, request, number=None):
+        from .. import closure
+
+        project = self.get_object()
+        if request.method == "PUT":
+            # Only the fields sent are in the validated data: only they change.
+            data = self._input(s.ClosureInputSerializer)
+            result = closure.update_closure(project=project, actor=request.user, data=data)
+        else:
+            result = closure.checklist(project)
+        return Response(s.ClosureSerializer(closure.as_data(result)).data)
+
+    @extend_schema(
+        summary=_("闭环"),
+        description=_(
+            "闭环判定为完全闭环（full）或基本闭环（basic）时闭环；否则 409 invalid_transition。"
+        ),
+        request=None,
+        responses=_responses(),
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, number=None):
+        from .. import closure
+
+        project = self.get_object()
+        closure.close(project=project, actor=request.user)
+        return self._reply(project)
 
 
 class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
