@@ -209,7 +209,7 @@ def triage_queue(request):
     hints = triage_hints(user, page.object_list)
     for issue in page.object_list:
         issue.similar = [other for other in similar[issue.pk] if other.pk in visible_ids]
-        issue.recurrences = hints[issue.pk]["recurrences"]
+        issue.recurrence_of = hints[issue.pk]["recurrences"]
         issue.suggested_cases = hints[issue.pk]["cases"]
     return render(
         request,
