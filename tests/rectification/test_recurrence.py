@@ -140,3 +140,17 @@ def test_cases_suggested_per_category_best_first(cast):
     assert [c.pk for c in found["process"]][:2] == [best.pk, first.pk]
     assert len(found["process"]) == 3
     assert found["people"] == []
+
+
+def test_triage_hints_do_not_grow_with_the_issues(cast, django_assert_num_queries):
+    observing(cast)
+    library.save_case(project=pending_closure(cast), actor=cast.ops, data=CASE)
+    few = [new_issue(cast, category="process") for _ in range(2)]
+    many = few + [new_issue(cast, category=c) for c in ("process", "system", "people") * 3]
+    from rectification.selectors import triage_hints
+
+    for issues in (few, many):
+        with django_assert_num_queries(2):
+            hints = triage_hints(cast.ops, issues)
+        assert all(hints[i.pk]["recurrences"] for i in issues if i.category == "process")
+        assert all(hints[i.pk]["cases"] for i in issues if i.category == "process")
