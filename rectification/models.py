@@ -635,6 +635,14 @@ class RecheckReading(models.Model):
 # --- the case library (案例库) and recurrence (复发), DOMAIN.md §7 --------------------------
 
 
+def _plain(number) -> str:
+    """A decimal without trailing zeros (29.50 → 29.5, 47.00 → 47)."""
+    if number is None:
+        return ""
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Every case, for every signed-in person (``policy.can_view_cases`` says who
@@ -710,6 +718,15 @@ class Case(models.Model):
         from .library import change_percent
 
         return change_percent(self.before, self.after)
+
+    @property
+    def effect(self) -> str:
+        """``47 → 29.5分钟（-37.2%）``."""
+        text = f"{_plain(self.before)} → {_plain(self.after)}{self.unit}"
+        change = self.change_percent
+        if change is not None:
+            text += f"（{'+' if change > 0 else ''}{change}%）"
+        return text
 
     @property
     def stars(self) -> str:
