@@ -235,6 +235,12 @@ def build_rectification(cast, world) -> None:
     world.measure = SimpleNamespace(
         **{name: p.measures.order_by("pk").first() for name, p in vars(world.project).items()}
     )
+    # The case library: one case, written at closure step 5 of a Hangzhou project.
+    from rectification import library
+    from tests.rectification.closure_helpers import CASE, pending_closure
+
+    source = pending_closure(cast)
+    world.case = SimpleNamespace(c=library.save_case(project=source, actor=cast.ops, data=CASE))
 
 
 def build_dashboards(cast, world) -> None:
@@ -405,6 +411,8 @@ SCOPES["project"] = {
 }
 for _kind in ("why", "measure"):
     SCOPES[_kind] = SCOPES["project"]
+# The case library is shared with everybody signed in (rectification.policy.can_view_cases).
+SCOPES["case"] = dict.fromkeys(ROLES, ("c", None))
 # The weekly meeting, its decisions and action items are headquarters' work: stores and
 # machine clients see none. KPI targets are read by everybody the KPI API lets in.
 _HQ = {
@@ -742,8 +750,30 @@ URLS: dict[str, Url] = {
             post_only=True,
             post_outside=NO_RECTIFICATION_SCOPE,
         )
-        for name in ("cancel", "sign", "start", "submit", "tracking-logs")
+        for name in ("cancel", "sign", "start", "submit", "tracking-logs", "close")
     },
+    # The closure checklist: read by whoever sees the project (the matrix's project is
+    # executing: nothing to fill yet); written (PUT) only inside the scope.
+    "api:rectification-closure": Url(
+        scoped(dms=403, anonymous=401),
+        of="project",
+        kwargs=ref,
+        post_only=True,
+        method="put",
+        post_outside=NO_RECTIFICATION_SCOPE,
+    ),
+    "api:case-list": Url(signed_in(dms=403, anonymous=401)),
+    # Its page opens once the project is observing; the matrix's project is executing.
+    "rectification:closure": Url(scoped(409), of="project", kwargs=ref),
+    "rectification:closure_pdf": Url(scoped(409), of="project", kwargs=ref),
+    "rectification:close": Url(action(), of="project", kwargs=ref, post_only=True),
+    # Closure step 5's case form: the project's ops specialist's (and the quality lead's),
+    # once the project waits for closure.
+    "rectification:case_edit": Url(
+        scoped(403, ops=(409, 404), lead=409), of="project", kwargs=ref
+    ),
+    "rectification:cases": Url(signed_in(dms=403)),
+    "rectification:case": Url(scoped(dms=403), of="case", kwargs=pk),
     # --- dashboards: headquarters' pages; the KPI API for HQ and machine clients --------
     "dashboards:board": Url(signed_in(manager=403, neighbour=403, dms=403)),
     "dashboards:process": Url(signed_in(manager=403, neighbour=403, dms=403)),
