@@ -124,8 +124,11 @@ MATRIX: dict[tuple[str, str], str | None] = {
     ("PATCH", "/api/v1/rectifications/{number}/"): "rectifications:write",
     **{
         ("POST", f"/api/v1/rectifications/{{number}}/{name}/"): "rectifications:write"
-        for name in ("cancel", "sign", "start", "submit", "tracking-logs")
+        for name in ("cancel", "sign", "start", "submit", "tracking-logs", "close")
     },
+    ("GET", "/api/v1/rectifications/{number}/closure/"): "rectifications:read",
+    ("PUT", "/api/v1/rectifications/{number}/closure/"): "rectifications:write",
+    ("GET", "/api/v1/cases/"): "rectifications:read",
 }
 
 
