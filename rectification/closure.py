@@ -59,74 +59,83 @@ class StepDef:
     items: tuple[ItemDef, ...]
 
 
-_l = gettext_lazy
 STEPS: tuple[StepDef, ...] = (
     StepDef(
         1,
-        _l("验收通过确认"),
+        gettext_lazy("验收通过确认"),
         (
-            ItemDef("acceptance_result", _l("正式验收已通过"), _l("验收结果"), AUTO),
-            ItemDef("notice_sent", _l("验收通过通知已发送")),
-            ItemDef("materials_archived", _l("验收材料已归档（照片/视频/数据/报告）")),
-            ItemDef("result_announced", _l("验收结果已在团队会议公布")),
-            ItemDef("commended", _l("优秀门店/个人已表彰")),
+            ItemDef(
+                "acceptance_result", gettext_lazy("正式验收已通过"), gettext_lazy("验收结果"), AUTO
+            ),
+            ItemDef("notice_sent", gettext_lazy("验收通过通知已发送")),
+            ItemDef("materials_archived", gettext_lazy("验收材料已归档（照片/视频/数据/报告）")),
+            ItemDef("result_announced", gettext_lazy("验收结果已在团队会议公布")),
+            ItemDef("commended", gettext_lazy("优秀门店/个人已表彰")),
         ),
     ),
     StepDef(
         2,
-        _l("持续观察期设定"),
+        gettext_lazy("持续观察期设定"),
         (
-            ItemDef("period_set", _l("观察期已设定"), _l("时长"), AUTO),
-            ItemDef("recheck_plan", _l("复查计划已制定"), _l("频率"), AUTO),
-            ItemDef("monitoring", _l("关键指标监控已设置")),
-            ItemDef("rechecks_done", _l("已完成复查"), _l("已完成/共需"), AUTO),
+            ItemDef("period_set", gettext_lazy("观察期已设定"), gettext_lazy("时长"), AUTO),
+            ItemDef("recheck_plan", gettext_lazy("复查计划已制定"), gettext_lazy("频率"), AUTO),
+            ItemDef("monitoring", gettext_lazy("关键指标监控已设置")),
+            ItemDef("rechecks_done", gettext_lazy("已完成复查"), gettext_lazy("已完成/共需"), AUTO),
         ),
     ),
     StepDef(
         3,
-        _l("效果持续性确认"),
+        gettext_lazy("效果持续性确认"),
         (
-            ItemDef("trend", _l("数据趋势分析已完成"), _l("结论"), AUTO),
-            ItemDef("spot_checks", _l("突击检查已完成"), _l("次数与结果"), TEXT),
-            ItemDef("feedback", _l("客户反馈已收集"), _l("满意度"), TEXT),
+            ItemDef("trend", gettext_lazy("数据趋势分析已完成"), gettext_lazy("结论"), AUTO),
+            ItemDef(
+                "spot_checks", gettext_lazy("突击检查已完成"), gettext_lazy("次数与结果"), TEXT
+            ),
+            ItemDef("feedback", gettext_lazy("客户反馈已收集"), gettext_lazy("满意度"), TEXT),
         ),
     ),
     StepDef(
         4,
-        _l("根因消除确认"),
+        gettext_lazy("根因消除确认"),
         (
-            ItemDef("whys_redone", _l("已用5Why法重新分析根因")),
-            ItemDef("eliminated", _l("根因是否消除"), _l("是/否"), YESNO),
-            ItemDef("follow_up", _l("如未消除，后续计划"), _l("后续计划"), TEXT),
+            ItemDef("whys_redone", gettext_lazy("已用5Why法重新分析根因")),
+            ItemDef("eliminated", gettext_lazy("根因是否消除"), gettext_lazy("是/否"), YESNO),
+            ItemDef(
+                "follow_up", gettext_lazy("如未消除，后续计划"), gettext_lazy("后续计划"), TEXT
+            ),
         ),
     ),
     StepDef(
         5,
-        _l("经验总结提炼"),
+        gettext_lazy("经验总结提炼"),
         (
-            ItemDef("case_written", _l("案例总结已完成"), _l("文档名称"), AUTO),
-            ItemDef("method", _l("方法论已提炼"), _l("方法名称"), TEXT),
-            ItemDef("sop", _l("SOP/标准已更新"), _l("版本号"), TEXT),
+            ItemDef("case_written", gettext_lazy("案例总结已完成"), gettext_lazy("文档名称"), AUTO),
+            ItemDef("method", gettext_lazy("方法论已提炼"), gettext_lazy("方法名称"), TEXT),
+            ItemDef("sop", gettext_lazy("SOP/标准已更新"), gettext_lazy("版本号"), TEXT),
         ),
     ),
     StepDef(
         6,
-        _l("知识共享传播"),
+        gettext_lazy("知识共享传播"),
         (
-            ItemDef("sharing_session", _l("区域分享会已组织"), _l("日期"), DATE),
-            ItemDef("best_practice", _l("最佳实践文档已发布"), _l("编号"), TEXT),
-            ItemDef("knowledge_base", _l("知识库已更新")),
-            ItemDef("training", _l("培训课程已纳入")),
+            ItemDef(
+                "sharing_session", gettext_lazy("区域分享会已组织"), gettext_lazy("日期"), DATE
+            ),
+            ItemDef(
+                "best_practice", gettext_lazy("最佳实践文档已发布"), gettext_lazy("编号"), TEXT
+            ),
+            ItemDef("knowledge_base", gettext_lazy("知识库已更新")),
+            ItemDef("training", gettext_lazy("培训课程已纳入")),
         ),
     ),
     StepDef(
         7,
-        _l("机制优化改进"),
+        gettext_lazy("机制优化改进"),
         (
-            ItemDef("defect", _l("已识别管理机制缺陷"), _l("缺陷描述"), TEXT),
-            ItemDef("proposal", _l("机制优化建议已提出"), _l("优化内容"), TEXT),
-            ItemDef("approved", _l("优化方案已获批准")),
-            ItemDef("running", _l("新机制已开始运行"), _l("日期"), DATE),
+            ItemDef("defect", gettext_lazy("已识别管理机制缺陷"), gettext_lazy("缺陷描述"), TEXT),
+            ItemDef("proposal", gettext_lazy("机制优化建议已提出"), gettext_lazy("优化内容"), TEXT),
+            ItemDef("approved", gettext_lazy("优化方案已获批准")),
+            ItemDef("running", gettext_lazy("新机制已开始运行"), gettext_lazy("日期"), DATE),
         ),
     ),
 )
@@ -135,11 +144,11 @@ YES, NO = "yes", "no"
 
 #: The source's ladder (建议5): each rung and the steps that must be complete to reach it.
 LADDER: tuple[tuple[int, tuple[int, ...], str], ...] = (
-    (80, (1,), _l("验收通过")),
-    (85, (1, 2, 3), _l("持续观察")),
-    (90, (1, 2, 3, 4), _l("根因消除")),
-    (95, (1, 2, 3, 4, 5, 6), _l("经验沉淀")),
-    (100, (1, 2, 3, 4, 5, 6, 7), _l("机制优化")),
+    (80, (1,), gettext_lazy("验收通过")),
+    (85, (1, 2, 3), gettext_lazy("持续观察")),
+    (90, (1, 2, 3, 4), gettext_lazy("根因消除")),
+    (95, (1, 2, 3, 4, 5, 6), gettext_lazy("经验沉淀")),
+    (100, (1, 2, 3, 4, 5, 6, 7), gettext_lazy("机制优化")),
 )
 
 
