@@ -236,7 +236,12 @@ def test_run_job_command_with_at(cast):
     executing(cast, measures=LATER)
     out = io.StringIO()
     call_command("run_job", "tracking_reminders", "--at", "2025-09-25T08:00:00+08:00", stdout=out)
-    assert json.loads(out.getvalue()) == {"reminded": 1, "escalated": 0, "rechecks": 0, "notifications": 1}
+    assert json.loads(out.getvalue()) == {
+        "reminded": 1,
+        "escalated": 0,
+        "rechecks": 0,
+        "notifications": 1,
+    }
     out = io.StringIO()
     call_command("run_job", "list", stdout=out)
     assert {"tracking_reminders", "project_health"} <= set(out.getvalue().split())
