@@ -611,6 +611,21 @@ def sign_acceptance(
     return acceptance
 
 
+def sign_latest_acceptance(
+    *, project: Project, actor: User, at: dt.datetime | None = None
+) -> Acceptance:
+    """The store manager signs the project's latest scorecard not signed yet."""
+    acceptance = (
+        project.acceptances.filter(store_manager__isnull=True)
+        .order_by("-date", "-created_at", "-pk")
+        .first()
+    )
+    if acceptance is None:
+        PROJECT_FLOW.check(project, Action.SIGN_ACCEPTANCE, actor)
+        raise InvalidTransition(_("没有待店长签字的验收评分表。"))
+    return sign_acceptance(acceptance=acceptance, actor=actor, at=at)
+
+
 # --- observation rechecks ----------------------------------------------------------------
 
 

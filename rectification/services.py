@@ -1591,6 +1591,10 @@ def actions_for(project: Project, user) -> list[str]:
         role = policy.signer_role(user, project)
         if any(signoff.role == role for signoff in project.signoffs.all()):
             actions.remove(Action.SIGN)
+    if Action.SIGN_ACCEPTANCE in actions and not any(
+        a.store_manager_id is None for a in project.acceptances.all()
+    ):
+        actions.remove(Action.SIGN_ACCEPTANCE)  # nothing of the store's left to sign
     return actions
 
 
