@@ -19,6 +19,7 @@ from .choices import Conclusion, GoalBand, Rating, RubricBand
 
 __all__ = [
     "GOAL_POINTS",
+    "Decimal",
     "Band",
     "Number",
     "achievement_rate",

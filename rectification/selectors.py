@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
-from .models import Measure, Project, ProjectEvent, SignOff, TrackingLog
+from .models import (
+    Acceptance,
+    AcceptanceGoal,
+    Measure,
+    Project,
+    ProjectEvent,
+    Recheck,
+    SignOff,
+    TrackingLog,
+)
 
 LIST_RELATED = ("store__region", "issue", "ops_specialist", "regional_director")
 
@@ -37,7 +46,27 @@ def detail_queryset(user):
             Prefetch("signoffs", queryset=SignOff.objects.select_related("user")),
             Prefetch("tracking_logs", queryset=logs),
             Prefetch("events", queryset=ProjectEvent.objects.select_related("actor")),
+            Prefetch("acceptances", queryset=acceptances_queryset()),
+            Prefetch("rechecks", queryset=rechecks_queryset()),
         )
+    )
+
+
+def acceptances_queryset():
+    """Scorecards with their goals and signers, oldest first."""
+    goals = AcceptanceGoal.objects.select_related("goal").order_by("goal__order", "pk")
+    return (
+        Acceptance.objects.select_related("assessor", "store_manager")
+        .prefetch_related(Prefetch("goals", queryset=goals))
+        .order_by("date", "created_at", "pk")
+    )
+
+
+def rechecks_queryset():
+    return (
+        Recheck.objects.select_related("recorder")
+        .prefetch_related("readings")
+        .order_by("date", "pk")
     )
 
 

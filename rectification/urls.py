@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import case_views, closure_views, views
+from . import acceptance_views, case_views, closure_views, views
 
 
 class ProjectNumberConverter:
@@ -36,4 +36,25 @@ urlpatterns = [
     path("<ref_number:number>/do/<slug:action>/", views.project_action, name="action"),
     path("<ref_number:number>/measures/<int:pk>/", views.measure_update, name="measure"),
     path("<ref_number:number>/whys/<int:pk>/photo/", views.why_photo, name="why_photo"),
+    path(
+        "<ref_number:number>/acceptance/",
+        acceptance_views.acceptance_new,
+        name="acceptance_new",
+    ),
+    path(
+        "<ref_number:number>/acceptance/preview/",
+        acceptance_views.acceptance_preview,
+        name="acceptance_preview",
+    ),
+    path(
+        "<ref_number:number>/acceptance/<int:pk>/sign/",
+        acceptance_views.acceptance_sign,
+        name="acceptance_sign",
+    ),
+    path(
+        "<ref_number:number>/acceptance/<int:pk>.pdf",
+        acceptance_views.acceptance_pdf,
+        name="acceptance_pdf",
+    ),
+    path("<ref_number:number>/recheck/", acceptance_views.recheck, name="recheck"),
 ]

@@ -19,10 +19,16 @@ from closedloop.api.permissions import ScopedWrite
 from closedloop.api.viewsets import BusinessObjectMixin
 from closedloop.org.choices import ApiScope
 
+from .. import acceptance as acceptance_services
 from .. import services
 from ..filtersets import CaseFilterSet, ProjectFilterSet
 from ..models import Case, Project
-from ..selectors import detail_queryset, latest_readings, list_queryset
+from ..selectors import (
+    acceptances_queryset,
+    detail_queryset,
+    latest_readings,
+    list_queryset,
+)
 from . import serializers as s
 
 DETAIL = s.ProjectDetailSerializer
@@ -79,7 +85,7 @@ class ProjectViewSet(
     filterset_class = ProjectFilterSet
     lookup_field = "number"
     lookup_value_regex = r"[^/]+"
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         user = self.request.user
@@ -229,6 +235,82 @@ class ProjectViewSet(
         )
         return Response(
             s.TrackingLogReplySerializer(log, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    # --- acceptance and observation -----------------------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        summary=_("项目的验收评分表（初次与正式）"),
+        request=None,
+        responses={200: s.AcceptanceSerializer(many=True), 403: ERRORS[403], 404: ERRORS[404]},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary=_("整改验收评分表"),
+        description=_(
+            "回复总分 total、评级 rating、建议结论 suggested_conclusion、结论 conclusion，以及每个"
+            "核心目标的达成率 achievement_rate 与档次 band。得分不在档次范围内时 400，指明字段与"
+            "允许范围；状态不对时 409。"
+        ),
+        request=s.AcceptanceInputSerializer,
+        responses=_responses(201, s.AcceptanceSerializer),
+    )
+    @action(detail=True, methods=["get", "post"])
+    def acceptances(self, request, number=None):
+        project = self.get_object()
+        if request.method == "GET":
+            rows = acceptances_queryset().filter(project=project)
+            return Response(
+                s.AcceptanceSerializer(rows, many=True, context=self.get_serializer_context()).data
+            )
+        data = self._input(s.AcceptanceInputSerializer)
+        acceptance = acceptance_services.record_acceptance(
+            project=project, actor=request.user, data=data
+        )
+        acceptance = acceptances_queryset().get(pk=acceptance.pk)
+        return Response(
+            s.AcceptanceSerializer(acceptance, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        summary=_("店长签字确认验收"),
+        description=_("门店店长为最近一份尚未签字的验收评分表签字。"),
+        request=None,
+        responses=_responses(200, s.AcceptanceSerializer),
+    )
+    @action(detail=True, methods=["post"], url_path="acceptances/sign")
+    def sign_acceptance(self, request, number=None):
+        project = self.get_object()
+        acceptance = acceptance_services.sign_latest_acceptance(project=project, actor=request.user)
+        acceptance = acceptances_queryset().get(pk=acceptance.pk)
+        return Response(
+            s.AcceptanceSerializer(acceptance, context=self.get_serializer_context()).data
+        )
+
+    @extend_schema(
+        summary=_("观察期复查"),
+        description=_(
+            "回复复查记录，以及项目的持续性评估 sustainability、反弹标记 rebound 与下次复查日期。"
+        ),
+        request=s.RecheckInputSerializer,
+        responses=_responses(201, s.RecheckReplySerializer),
+    )
+    @action(detail=True, methods=["post"])
+    def rechecks(self, request, number=None):
+        project = self.get_object()
+        data = self._input(s.RecheckInputSerializer)
+        recheck = acceptance_services.record_recheck(project=project, actor=request.user, data=data)
+        recheck = (
+            type(recheck)
+            .objects.select_related("project", "recorder")
+            .prefetch_related("readings")
+            .get(pk=recheck.pk)
+        )
+        return Response(
+            s.RecheckReplySerializer(recheck, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
         )
 
