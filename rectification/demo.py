@@ -1009,4 +1009,9 @@ def load_demo(options) -> str:
     if not User.objects.filter(role=Role.OPS_SPECIALIST).exists():
         return _("演示整改项目：没有运营专员，未生成。")
     created = load_projects()
+    # The source's case ends 完全闭环 and closed, its case in the library (part B).
+    from .closure_demo import complete_source_case
+
+    with transaction.atomic(), recording_history():
+        complete_source_case()
     return _("演示整改项目：新增 %(n)d 个（已有项目时不再生成）。") % {"n": created}
