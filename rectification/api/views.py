@@ -85,7 +85,7 @@ class ProjectViewSet(
     filterset_class = ProjectFilterSet
     lookup_field = "number"
     lookup_value_regex = r"[^/]+"
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
         user = self.request.user
