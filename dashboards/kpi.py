@@ -8,72 +8,22 @@ exactly 5 % is 正常, not a float's 5.000000000000004 %)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+
+from closedloop.core.metrics import Number, achievement_rate, percent, to_decimal
 
 from .choices import (
     CONTROLLABLE_SHORTFALL,
     NORMAL_SHORTFALL,
     Deviation,
     Direction,
-    Method,
     Trend,
 )
 
-Number = int | float | Decimal | str
+__all__ = ["Number", "TrendArrow", "achievement_rate", "deviation", "percent", "ratio", "trend"]
 
-
-def _dec(value: Number | None) -> Decimal | None:
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return value
-    try:
-        # str() first: Decimal(0.82) would carry the float's binary noise.
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-
-
-def achievement_rate(
-    *,
-    current: Number | None,
-    target: Number | None,
-    baseline: Number | None = None,
-    direction: str = Direction.HIGHER,
-    method: str = Method.STANDARD,
-) -> Decimal | None:
-    """达成率 as a fraction (0.96 for 96 %), or None when it cannot be computed.
-
-    - higher is better: current / target;
-    - lower is better: (baseline − current) / (baseline − target), or target / current
-      when there is no baseline;
-    - method "progress" (either direction): (current − baseline) / (target − baseline).
-    """
-    current, target, baseline = _dec(current), _dec(target), _dec(baseline)
-    if current is None or target is None:
-        return None
-    if method == Method.PROGRESS:
-        if baseline is None or target == baseline:
-            return None
-        return (current - baseline) / (target - baseline)
-    if direction == Direction.LOWER:
-        if baseline is not None:
-            if baseline == target:
-                return None
-            return (baseline - current) / (baseline - target)
-        if current == 0:
-            return None
-        return target / current
-    if target == 0:
-        return None
-    return current / target
-
-
-def percent(rate: Decimal | None) -> int | None:
-    """A fraction as the whole percent the source prints (0.9647 → 96, half up)."""
-    if rate is None:
-        return None
-    return int((rate * 100).quantize(Decimal("1"), rounding="ROUND_HALF_UP"))
+# The achievement rate has one source, shared with the acceptance scorecard.
+_dec = to_decimal
 
 
 def deviation(rate: Number | None) -> str | None:

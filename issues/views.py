@@ -26,6 +26,7 @@ from closedloop.errors import DomainError, InvalidTransition, PermissionDenied
 from closedloop.org.choices import Role
 from closedloop.org.models import Department
 from closedloop.web import forbidden, gate, safe_next
+from rectification.selectors import triage_hints
 
 from . import attachments, exports, listing, policy, selectors, services
 from .choices import (
@@ -201,8 +202,13 @@ def triage_queue(request):
     candidate_ids = {other.pk for others in similar.values() for other in others}
     visible_ids = set(_visible(request).filter(pk__in=candidate_ids).values_list("pk", flat=True))
     listing.attach_clocks(page.object_list)
+    # Recurrence of a rectification project (疑似复发) and the case library's suggestions
+    # come from the rectification app, read through its selectors (as the API's number).
+    hints = triage_hints(user, page.object_list)
     for issue in page.object_list:
         issue.similar = [other for other in similar[issue.pk] if other.pk in visible_ids]
+        issue.recurrence_of = hints[issue.pk]["recurrences"]
+        issue.suggested_cases = hints[issue.pk]["cases"]
     return render(
         request,
         "issues/triage.html",

@@ -42,7 +42,7 @@ RETURNING id
 """
 
 
-def _raise(project: Project, kind: str, due_on: dt.date, now: dt.datetime) -> bool:
+def raise_alert(project: Project, kind: str, due_on: dt.date, now: dt.datetime) -> bool:
     """True when this call wrote the alert (it had never been raised)."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -70,7 +70,11 @@ def _message(project: Project, kind: str, due_on: dt.date, count: int) -> Messag
         "c": count,
         "ops": project.ops_specialist,
     }
-    if kind == AlertKind.MISSED:
+    if kind == AlertKind.RECHECK:
+        title = _("%(n)s 观察期复查逾期：%(d)s 应复查未记录") % values
+        body = _("%(store)s · %(t)s\n请尽快完成观察期复查并填写复查记录。") % values
+        level = Level.WARNING
+    elif kind == AlertKind.MISSED:
         title = _("%(n)s 跟踪逾期：%(d)s 应跟踪未记录") % values
         body = _("%(store)s · %(t)s\n请尽快完成跟踪并填写跟踪记录。") % values
         level = Level.WARNING
@@ -104,22 +108,58 @@ def sweep(now: dt.datetime) -> dict:
         missed = rules.missed(project.next_tracking_on, project.execution_every_days, today)
         if not missed.count:
             continue
-        if _raise(project, AlertKind.MISSED, missed.latest, now):
+        if raise_alert(project, AlertKind.MISSED, missed.latest, now):
             reminded += 1
             message = _message(project, AlertKind.MISSED, missed.latest, missed.count)
             sent += len(notify(recipients=[project.ops_specialist], message=message, at=now))
-        if missed.escalate and _raise(project, AlertKind.ESCALATED, project.next_tracking_on, now):
+        if missed.escalate and raise_alert(
+            project, AlertKind.ESCALATED, project.next_tracking_on, now
+        ):
             escalated += 1
             message = _message(project, AlertKind.ESCALATED, project.next_tracking_on, missed.count)
             bots = bots_for(region_id=project.store.region_id, level=message.level)
             sent += len(
                 notify(recipients=_directors(project), message=message, bots_to=bots, at=now)
             )
+    rechecks, recheck_sent = _sweep_rechecks(now, today)
+    sent += recheck_sent
     logger.info(
-        "tracking_reminders at %s: %d reminded, %d escalated, %d notifications",
+        "tracking_reminders at %s: %d reminded, %d escalated, %d rechecks, %d notifications",
         now,
         reminded,
         escalated,
+        rechecks,
         sent,
     )
-    return {"reminded": reminded, "escalated": escalated, "notifications": sent}
+    return {
+        "reminded": reminded,
+        "escalated": escalated,
+        "rechecks": rechecks,
+        "notifications": sent,
+    }
+
+
+def _sweep_rechecks(now: dt.datetime, today: dt.date) -> tuple[int, int]:
+    """Observation rechecks (DOMAIN.md §7) at the observation cadence: a recheck due on D
+    and not recorded by the end of D reminds the ops specialist, once per missed date."""
+    projects = (
+        Project.objects.filter(status=Status.OBSERVING, next_recheck_on__lt=today)
+        .select_related("store", "ops_specialist")
+        .order_by("pk")
+    )
+    reminded = sent = 0
+    for project in projects:
+        missed = rules.missed(project.next_recheck_on, project.observation_every_days, today)
+        if not missed.count:
+            continue
+        due = missed.latest
+        step = dt.timedelta(days=project.observation_every_days)
+        while project.observation_to is not None and due > project.observation_to:
+            due -= step  # no recheck falls due after the observation period
+        if due < project.next_recheck_on:
+            continue
+        if raise_alert(project, AlertKind.RECHECK, due, now):
+            reminded += 1
+            message = _message(project, AlertKind.RECHECK, due, missed.count)
+            sent += len(notify(recipients=[project.ops_specialist], message=message, at=now))
+    return reminded, sent

@@ -4,7 +4,9 @@ signature, tracking record, health and history row is real.
 - The source's case (seeds/002): 杭州XX 4S店's customer waiting time, a level A project
   kicked off on 2025-09-22 with its five daily tracking records (9/23–9/27: 20/40/60/80/
   100 %, waiting time 42/38/33/31 min, satisfaction 75/78/82/84) and submitted for
-  acceptance. Two core goals as DOMAIN.md §6's consistency note models it (waiting time
+  acceptance; initial acceptance 88 (良好) on 9/28, weekly observation rechecks 10/7–10/28
+  (29/31/28/30 min, 85/84/86/85 points → 优秀), formal acceptance 95 (优秀) on 11/1 →
+  pending closure. Two core goals as DOMAIN.md §6's consistency note models it (waiting time
   47 → ≤ 30 min; complaints 4 → ≤ 2 a week, i.e. −50 %); satisfaction is a watched metric.
 - A dozen other projects around today across levels, states and healths: on plan,
   slightly delayed, a severe difficulty, a measure past its deadline, an execution period
@@ -277,7 +279,99 @@ def load_case() -> Project | None:
                 status="done",
                 at=_at(date, 19, 30),
             )
-    return services.submit(project=project, actor=ops, at=_at(dt.date(2025, 9, 27), 20))
+    project = services.submit(project=project, actor=ops, at=_at(dt.date(2025, 9, 27), 20))
+    return accept_and_observe(project, ops=ops, manager=manager)
+
+
+#: The source's scorecards (tool 3). Initial 9/28: 29 + 14 (waiting time 31 min, 94 %:
+#: 完全达成 12–14) + 18 (complaints 4 → 1 a week, −75 % vs the −50 % target, 150 %: 超额完成
+#: 15–20) + 8 (satisfaction 84: 良好 7–8) + 10 (4 of 5 interviews positive: 优秀) + 9 = 88
+#: 良好 → pass. Formal 11/1 after the observation: 29 + 17 (waiting time 28 min, 112 %:
+#: 超额完成) + 20 + 10 (satisfaction 85: 优秀) + 10 + 9 = 95 优秀 → pass.
+CASE_ACCEPTANCES = [
+    (
+        "initial",
+        dt.date(2025, 9, 28),
+        {"wait": ("31", 14), "complaints": ("1", 18)},
+        ("84", 8),
+        (4, 1, 0, 10),
+        ["巩固新流程，防止回潮", "继续补齐服务顾问编制"],
+    ),
+    (
+        "formal",
+        dt.date(2025, 11, 1),
+        {"wait": ("28", 17), "complaints": ("1", 20)},
+        ("85", 10),
+        (5, 0, 0, 10),
+        ["将《客户接待标准流程V2.0》推广到区域内其他门店"],
+    ),
+]
+#: Weekly rechecks in the observation period 10/1–10/31: waiting time and satisfaction.
+CASE_RECHECKS = [
+    ("2025-10-07", "onsite", "29", "85"),
+    ("2025-10-14", "phone", "31", "84"),
+    ("2025-10-21", "onsite", "28", "86"),
+    ("2025-10-28", "video", "30", "85"),
+]
+
+
+def accept_and_observe(project, *, ops, manager):
+    """The case after execution: initial acceptance 88 (良好) on 9/28, the observation
+    period 10/1–10/31 with its four weekly rechecks (优秀), the formal acceptance 95
+    (优秀) on 11/1 → pending closure. Each scorecard signed by the store manager."""
+    from . import acceptance
+
+    goals = {g.order: g for g in project.goals.all()}
+    goal_of = {"wait": goals[1], "complaints": goals[2], "sat": goals[3]}
+
+    def score(kind, date, goal_scores, satisfaction, interviews, suggestions):
+        positive, neutral, negative, interview_score = interviews
+        card = acceptance.record_acceptance(
+            project=project,
+            actor=ops,
+            at=_at(date, 10),
+            data={
+                "kind": kind,
+                "date": date,
+                "process": {"documents": 10, "mastery": 9, "execution": 10},
+                "goals": [
+                    {"goal": goal_of[key].pk, "actual": actual, "score": points}
+                    for key, (actual, points) in goal_scores.items()
+                ],
+                "satisfaction": {"value": satisfaction[0], "score": satisfaction[1]},
+                "interviews": {
+                    "positive": positive,
+                    "neutral": neutral,
+                    "negative": negative,
+                    "score": interview_score,
+                },
+                "sustainability": 9,
+                "suggestions": suggestions,
+            },
+        )
+        if manager is not None:
+            acceptance.sign_acceptance(acceptance=card, actor=manager, at=_at(date, 11))
+
+    score(*CASE_ACCEPTANCES[0])
+    for day, method, wait, sat in CASE_RECHECKS:
+        date = dt.date.fromisoformat(day)
+        acceptance.record_recheck(
+            project=project,
+            actor=ops,
+            at=_at(date, 17),
+            data={
+                "date": date,
+                "method": method,
+                "readings": [
+                    {"goal": goal_of["wait"].pk, "value": wait},
+                    {"goal": goal_of["sat"].pk, "value": sat},
+                ],
+                "findings": _("新流程执行稳定，等待时间保持在目标附近。"),
+            },
+        )
+    score(*CASE_ACCEPTANCES[1])
+    project.refresh_from_db()
+    return project
 
 
 # --- a dozen others around today ---------------------------------------------------------
@@ -915,4 +1009,9 @@ def load_demo(options) -> str:
     if not User.objects.filter(role=Role.OPS_SPECIALIST).exists():
         return _("演示整改项目：没有运营专员，未生成。")
     created = load_projects()
+    # The source's case ends 完全闭环 and closed, its case in the library (part B).
+    from .closure_demo import complete_source_case
+
+    with transaction.atomic(), recording_history():
+        complete_source_case()
     return _("演示整改项目：新增 %(n)d 个（已有项目时不再生成）。") % {"n": created}

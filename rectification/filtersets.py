@@ -5,10 +5,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from closedloop.core.filtersets import SearchFilterSet
 from closedloop.org.choices import StoreTier
+from issues.choices import Category
 
 from .choices import Health, Level, Status
-from .models import Project
+from .models import Case, Project
 from .services import mine_q, overdue_q
 
 ORDERING_FIELDS = (
@@ -72,3 +74,28 @@ class ProjectFilterSet(django_filters.FilterSet):
             | Q(store__name__icontains=value)
             | Q(store__code__iexact=value)
         )
+
+
+class CaseFilterSet(SearchFilterSet):
+    """The case library (案例库): by category, store tier and text — the list page and
+    ``GET /api/v1/cases/`` alike."""
+
+    search_fields = (
+        "title",
+        "problem",
+        "root_cause",
+        "solution",
+        "metric",
+        "recommended_scope",
+        "project__number",
+        "project__store__name",
+    )
+
+    category = django_filters.MultipleChoiceFilter(choices=Category.choices, label=_("问题分类"))
+    tier = django_filters.MultipleChoiceFilter(
+        field_name="store_tier", choices=StoreTier.choices, label=_("门店分层")
+    )
+
+    class Meta:
+        model = Case
+        fields = ["category", "tier", "search"]

@@ -12,8 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from closedloop.org.choices import Role, StoreTier
 from closedloop.org.models import Region, Store, User
+from issues.choices import Category
 
 from .choices import (
+    MAX_STARS,
+    MIN_STARS,
     Assessment,
     Direction,
     GoalMethod,
@@ -25,7 +28,7 @@ from .choices import (
     Status,
     TrackingMethod,
 )
-from .filtersets import ProjectFilterSet
+from .filtersets import CaseFilterSet, ProjectFilterSet
 from .services import PLAN_FIELDS
 
 DATE = {"type": "date"}
@@ -533,3 +536,53 @@ class BoardFilterSet(ProjectFilterSet):
 
     def filter_mine(self, queryset, name, value):
         return super().filter_mine(queryset, name, value) if value else queryset
+
+
+class CaseForm(forms.Form):
+    """案例 (closure step 5, 经验总结): shapes the input; ``library.save_case`` checks it."""
+
+    title = forms.CharField(label=_("案例标题"), required=False, max_length=200)
+    category = forms.ChoiceField(
+        label=_("问题分类"), required=False, choices=[("", "—"), *Category.choices]
+    )
+    problem = forms.CharField(label=_("问题"), required=False, widget=forms.Textarea({"rows": 2}))
+    root_cause = forms.CharField(
+        label=_("根因"), required=False, widget=forms.Textarea({"rows": 2})
+    )
+    solution = forms.CharField(
+        label=_("解决方案"), required=False, widget=forms.Textarea({"rows": 3})
+    )
+    cost = forms.DecimalField(label=_("投入（元）"), required=False, min_value=0)
+    cost_note = forms.CharField(label=_("投入说明"), required=False, max_length=300)
+    duration_days = forms.IntegerField(label=_("周期（天）"), required=False)
+    metric = forms.CharField(label=_("效果指标"), required=False, max_length=100)
+    unit = forms.CharField(label=_("单位"), required=False, max_length=20)
+    before = forms.DecimalField(label=_("整改前"), required=False)
+    after = forms.DecimalField(label=_("整改后"), required=False)
+    roi = forms.DecimalField(label=_("投资回报率（倍）"), required=False)
+    roi_note = forms.CharField(label=_("收益说明"), required=False, max_length=300)
+    replicability = forms.TypedChoiceField(
+        label=_("可复制性"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "—"), *[(n, "★" * n) for n in range(MIN_STARS, MAX_STARS + 1)]],
+    )
+    recommended_scope = forms.CharField(label=_("推广建议"), required=False, max_length=300)
+
+    def to_data(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class CaseListFilterSet(CaseFilterSet):
+    """The case library page's filters: the API's FilterSet with checkbox widgets."""
+
+    category = django_filters.MultipleChoiceFilter(
+        choices=Category.choices, label=_("问题分类"), widget=_checkboxes()
+    )
+    tier = django_filters.MultipleChoiceFilter(
+        field_name="store_tier",
+        choices=StoreTier.choices,
+        label=_("门店分层"),
+        widget=_checkboxes(),
+    )

@@ -18,7 +18,8 @@ from .choices import ACTIVE_STATUSES
 )
 def tracking_reminders(now: dt.datetime) -> dict:
     """Remind ops specialists of missed trackings, escalate to the regional director when
-    two intervals passed (each once)."""
+    two intervals passed (each once); remind them of missed observation rechecks at the
+    observation cadence (once per missed date)."""
     from .alerts import sweep
 
     return sweep(now)

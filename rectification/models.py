@@ -15,21 +15,29 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from closedloop.org.choices import DEPARTMENT_ROLES, Role
-from closedloop.org.models import Store, sees_everything
+from closedloop.org.choices import DEPARTMENT_ROLES, Role, StoreTier
+from closedloop.org.models import Store, sees_everything, within_token_bounds
+from issues.choices import Category
 
 from .choices import (
+    MAX_STARS,
+    MIN_STARS,
+    AcceptanceKind,
     AlertKind,
     Assessment,
+    Conclusion,
     Direction,
+    GoalBand,
     GoalMethod,
     Health,
     Impact,
     Level,
     MeasureKind,
     MeasureStatus,
+    Rating,
     SignRole,
     Status,
+    Sustainability,
     TrackingMethod,
 )
 
@@ -134,6 +142,19 @@ class Project(models.Model):
     last_tracked_on = models.DateField(_("最近跟踪日期"), null=True, blank=True)
     next_tracking_on = models.DateField(_("下次跟踪日期"), null=True, blank=True, db_index=True)
 
+    # 观察期 (DOMAIN.md §7): the rechecks' due date, the stored sustainability verdict
+    # (see ``selectors.project_sustainability``) and the rebound flag (反弹).
+    observation_started_at = models.DateTimeField(_("进入观察期时间"), null=True, blank=True)
+    next_recheck_on = models.DateField(_("下次复查日期"), null=True, blank=True, db_index=True)
+    sustainability_verdict = models.CharField(
+        _("持续性评估"), max_length=10, choices=Sustainability.choices, blank=True
+    )
+    #: Per goal: ``{"goal", "name", "mean", "min", "max", "readings", "within", "verdict"}``
+    #: (numbers as strings, exact Decimals).
+    sustainability_goals = models.JSONField(_("持续性评估明细"), default=list, blank=True)
+    rebound_at = models.DateTimeField(_("反弹时间"), null=True, blank=True)
+    rebound_note = models.TextField(_("反弹说明"), blank=True)
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("创建人"),
@@ -166,6 +187,11 @@ class Project(models.Model):
 
     def get_absolute_url(self):
         return reverse("rectification:detail", args=[self.number])
+
+    @property
+    def rebound(self) -> bool:
+        """反弹: a recheck reading was worse than its target by more than 15 %."""
+        return self.rebound_at is not None
 
 
 class Symptom(models.Model):
@@ -459,3 +485,294 @@ class TrackingAlert(models.Model):
 
     def __str__(self):
         return f"{self.project_id} {self.kind} {self.due_on}"
+
+
+SCORE = {"max_digits": 4, "decimal_places": 1}
+
+
+class Acceptance(models.Model):
+    """整改验收评分表 (tool 3): one scorecard, initial (after execution) or formal (after the
+    observation period). Both are kept; each project may have several of a kind when a
+    basic pass asked for another acceptance."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="acceptances")
+    kind = models.CharField(_("验收类型"), max_length=8, choices=AcceptanceKind.choices)
+    date = models.DateField(_("验收日期"))
+    # 一、流程执行验收 (30)
+    documents = models.DecimalField(_("流程文档完整性"), **SCORE)
+    mastery = models.DecimalField(_("人员掌握程度"), **SCORE)
+    execution = models.DecimalField(_("现场执行情况"), **SCORE)
+    # 三、客户反馈验收 (20)
+    satisfaction_value = models.DecimalField(_("客户满意度"), max_digits=6, decimal_places=2)
+    satisfaction_score = models.DecimalField(_("客户满意度得分"), **SCORE)
+    interviews_positive = models.PositiveSmallIntegerField(_("积极反馈"))
+    interviews_neutral = models.PositiveSmallIntegerField(_("中性反馈"))
+    interviews_negative = models.PositiveSmallIntegerField(_("负面反馈"))
+    interviews_score = models.DecimalField(_("客户访谈得分"), **SCORE)
+    # 四、持续性评估 (10)
+    sustainability_score = models.DecimalField(_("持续性评估得分"), **SCORE)
+    # 总分 · 评级 · 结论
+    total = models.DecimalField(_("总分"), **SCORE)
+    rating = models.CharField(_("评级"), max_length=12, choices=Rating.choices)
+    suggested_conclusion = models.CharField(
+        _("建议结论"), max_length=12, choices=Conclusion.choices
+    )
+    conclusion = models.CharField(_("验收结论"), max_length=12, choices=Conclusion.choices)
+    override_reason = models.TextField(_("调整结论原因"), blank=True)
+    suggestions = models.JSONField(_("改进建议"), default=list, blank=True)
+    from_status = models.CharField(_("验收时状态"), max_length=20, choices=Status.choices)
+    to_status = models.CharField(_("验收后状态"), max_length=20, choices=Status.choices)
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("验收人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assessor_signed_at = models.DateTimeField(_("验收人签字时间"))
+    store_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("门店店长"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    store_manager_signed_at = models.DateTimeField(_("店长签字时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"))
+
+    class Meta:
+        ordering = ["date", "created_at", "pk"]
+        verbose_name = _("验收评分")
+        verbose_name_plural = _("验收评分")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total__gte=0, total__lte=100), name="acceptance_total_0_100"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project_id} {self.kind} {self.date}"
+
+    @property
+    def process_total(self):
+        return self.documents + self.mastery + self.execution
+
+    @property
+    def feedback_total(self):
+        return self.satisfaction_score + self.interviews_score
+
+    @property
+    def interviews_total(self) -> int:
+        return self.interviews_positive + self.interviews_neutral + self.interviews_negative
+
+
+class AcceptanceGoal(models.Model):
+    """二、目标达成验收: one core goal's actual value, achievement rate, band and score."""
+
+    acceptance = models.ForeignKey(Acceptance, on_delete=models.CASCADE, related_name="goals")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="acceptance_scores")
+    actual = models.DecimalField(_("实际值"), **DECIMAL)
+    achievement_rate = models.DecimalField(_("达成率"), max_digits=12, decimal_places=6)
+    band = models.CharField(_("达成档次"), max_length=10, choices=GoalBand.choices)
+    points = models.DecimalField(_("分值"), **SCORE)
+    score = models.DecimalField(_("得分"), **SCORE)
+
+    class Meta:
+        ordering = ["goal__order", "pk"]
+        verbose_name = _("目标达成得分")
+        verbose_name_plural = _("目标达成得分")
+        constraints = [
+            models.UniqueConstraint(fields=["acceptance", "goal"], name="acceptance_goal_once")
+        ]
+
+    def __str__(self):
+        return f"{self.goal_id}: {self.score}"
+
+
+class Recheck(models.Model):
+    """观察期复查: date, method, the goals' readings and what was found."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="rechecks")
+    date = models.DateField(_("复查日期"))
+    method = models.CharField(_("复查方式"), max_length=8, choices=TrackingMethod.choices)
+    findings = models.TextField(_("复查发现"), blank=True)
+    recorder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT
+    )
+    recorded_at = models.DateTimeField(_("记录时间"))
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("观察期复查")
+        verbose_name_plural = _("观察期复查")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "date"], name="one_recheck_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.project_id} {self.date}"
+
+
+class RecheckReading(models.Model):
+    """The value of one of the project's goals at a recheck."""
+
+    recheck = models.ForeignKey(Recheck, on_delete=models.CASCADE, related_name="readings")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="recheck_readings")
+    value = models.DecimalField(_("复查值"), **DECIMAL)
+
+    class Meta:
+        ordering = ["goal__order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recheck", "goal"], name="one_reading_per_goal_per_recheck"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.goal_id}={self.value}"
+
+
+# --- the case library (案例库) and recurrence (复发), DOMAIN.md §7 --------------------------
+
+
+def _plain(number) -> str:
+    """A decimal without trailing zeros (29.50 → 29.5, 47.00 → 47)."""
+    if number is None:
+        return ""
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Every case, for every signed-in person (``policy.can_view_cases`` says who
+        opens the pages): a case is a lesson written to be replicated across the network
+        (知识共享), not a store's record. An API token bound to stores reads only the
+        cases of those stores."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        return within_token_bounds(self, user, "project__store__")
+
+
+class Case(models.Model):
+    """案例: the write-up of a closed-loop project (closure step 5, 经验总结) — problem,
+    root cause, solution (cost, duration), effect (metric before → after), ROI,
+    replicability and the scope it is recommended for. One per project."""
+
+    project = models.OneToOneField(
+        Project, verbose_name=_("来源项目"), on_delete=models.CASCADE, related_name="case"
+    )
+    title = models.CharField(_("案例标题"), max_length=200)
+    category = models.CharField(
+        _("问题分类"), max_length=20, choices=Category.choices, db_index=True
+    )
+    store_tier = models.CharField(
+        _("门店分层"), max_length=1, choices=StoreTier.choices, db_index=True
+    )
+    problem = models.TextField(_("问题"))
+    root_cause = models.TextField(_("根因"))
+    solution = models.TextField(_("解决方案"))
+    cost = models.DecimalField(_("投入（元）"), null=True, blank=True, **DECIMAL)
+    cost_note = models.CharField(_("投入说明"), max_length=300, blank=True)
+    duration_days = models.PositiveSmallIntegerField(_("周期（天）"), null=True, blank=True)
+    metric = models.CharField(_("效果指标"), max_length=100)
+    unit = models.CharField(_("单位"), max_length=20, blank=True)
+    before = models.DecimalField(_("整改前"), **DECIMAL)
+    after = models.DecimalField(_("整改后"), **DECIMAL)
+    roi = models.DecimalField(_("投资回报率（倍）"), null=True, blank=True, **DECIMAL)
+    roi_note = models.CharField(_("收益说明"), max_length=300, blank=True)
+    replicability = models.PositiveSmallIntegerField(
+        _("可复制性"), validators=[MinValueValidator(MIN_STARS), MaxValueValidator(MAX_STARS)]
+    )
+    recommended_scope = models.CharField(_("推广建议"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撰写人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"))
+    updated_at = models.DateTimeField(_("更新时间"))
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("案例")
+        verbose_name_plural = _("案例库")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(replicability__gte=MIN_STARS, replicability__lte=MAX_STARS),
+                name="case_replicability_1_5",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("rectification:case", args=[self.pk])
+
+    @property
+    def change_percent(self):
+        from .library import change_percent
+
+        return change_percent(self.before, self.after)
+
+    @property
+    def effect(self) -> str:
+        """``47 → 29.5分钟（-37.2%）``."""
+        text = f"{_plain(self.before)} → {_plain(self.after)}{self.unit}"
+        change = self.change_percent
+        if change is not None:
+            text += f"（{'+' if change > 0 else ''}{change}%）"
+        return text
+
+    @property
+    def stars(self) -> str:
+        return "★" * self.replicability + "☆" * (MAX_STARS - self.replicability)
+
+
+class Recurrence(models.Model):
+    """疑似复发: a new issue of the same store and category as a project that is observing
+    or was closed in the last 180 days (written when the issue is submitted)."""
+
+    issue = models.ForeignKey("issues.Issue", on_delete=models.CASCADE, related_name="recurrences")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="recurrences")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("疑似复发")
+        verbose_name_plural = _("疑似复发")
+        constraints = [models.UniqueConstraint(fields=["issue", "project"], name="recurrence_once")]
+
+    def __str__(self):
+        return f"{self.issue_id} → {self.project_id}"
+
+
+class Closure(models.Model):
+    """闭环确认检查表 (tool 4): what was ticked and written by hand, per item key
+    (``{"done": bool, "value": str}``). The items read from the data (the formal
+    acceptance, the plan, the rechecks, the sustainability verdict, the case) are not
+    stored: ``closure.checklist`` computes them each time."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="closure")
+    items = models.JSONField(_("检查项"), default=dict, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("检查人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("检查日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("闭环确认检查表")
+        verbose_name_plural = _("闭环确认检查表")
+
+    def __str__(self):
+        return f"{self.project_id}"

@@ -11,4 +11,7 @@ NAV_ITEMS = [
         "rectification:mine", _("我的整改"), "bi-clipboard-check", policy.can_view_mine, order=60
     ),
     NavItem("rectification:board", _("整改看板"), "bi-kanban", policy.can_view_board, order=65),
+    NavItem(
+        "rectification:cases", _("案例库"), "bi-journal-bookmark", policy.can_view_cases, order=67
+    ),
 ]

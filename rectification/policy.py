@@ -86,9 +86,40 @@ def can(user, action: str, project) -> bool:
             or (user.role == Role.STORE_MANAGER and user.store_id == project.store_id)
             or project.measures.filter(owner=user).exists()
         )
-    if action in (Action.EDIT, Action.START, Action.TRACK, Action.SUBMIT, Action.CHANGE_CADENCE):
+    if action in (
+        Action.EDIT,
+        Action.START,
+        Action.TRACK,
+        Action.SUBMIT,
+        Action.CHANGE_CADENCE,
+        Action.WRITE_CASE,
+        Action.UPDATE_CLOSURE,
+        Action.CLOSE,
+    ):
         return runs(user, project)
+    if action in ACCEPTANCE_ACTIONS or action == Action.RECHECK:
+        # 验收人 and the observation rechecks: the project's ops specialist or the
+        # quality lead.
+        return runs(user, project)
+    if action == Action.SIGN_ACCEPTANCE:
+        return is_store_manager(user, project)
     return False
+
+
+ACCEPTANCE_ACTIONS = frozenset({Action.ACCEPT_PASS, Action.ACCEPT_BASIC, Action.ACCEPT_FAIL})
+
+
+def is_store_manager(user, project) -> bool:
+    return _acts(user) and user.role == Role.STORE_MANAGER and user.store_id == project.store_id
+
+
+def can_accept(user, project) -> bool:
+    """May fill in a scorecard (the page and the preview)."""
+    return _acts(user) and runs(user, project)
+
+
+def can_recheck(user, project) -> bool:
+    return _acts(user) and runs(user, project)
 
 
 # --- pages ----------------------------------------------------------------------------
@@ -114,3 +145,11 @@ WORKING_ROLES = frozenset(
 def can_view_mine(user) -> bool:
     """我的整改: what I run (the ops specialist's daily list), sign or own a measure of."""
     return user.is_authenticated and (user.is_superuser or user.role in WORKING_ROLES)
+
+
+def can_view_cases(user) -> bool:
+    """案例库: every person of the network (store managers included). A case is written
+    to be copied — the source's step 6 sends other stores to learn from it — and holds a
+    lesson (problem, root cause, solution, effect), not a store's open business. Machine
+    clients read it through the API with the rectifications scope, not the pages."""
+    return user.is_authenticated and (user.is_superuser or user.role != Role.API_CLIENT)

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 
 import filetype
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -1463,6 +1463,11 @@ def prefill_log(project: Project, today: dt.date) -> dict:
 # --- derived state: next tracking date and health ---------------------------------------
 
 
+def _resumed_on(project: Project) -> dt.date | None:
+    """The date of the project's latest failed acceptance (execution resumed), if any."""
+    return project.acceptances.filter(conclusion="fail").aggregate(last=Max("date"))["last"]
+
+
 def _refresh(project: Project, *, today: dt.date, actor=None, at=None) -> bool:
     """Recompute progress, the last and next tracking dates and the health of a locked
     project; record a health change. Returns whether the health changed."""
@@ -1477,6 +1482,9 @@ def _refresh(project: Project, *, today: dt.date, actor=None, at=None) -> bool:
             execution_from=project.execution_from,
             started_on=project.started_on,
         )
+        resumed = _resumed_on(project)
+        if resumed is not None and (base is None or resumed > base):
+            base = resumed  # back from a failed acceptance: the tracking restarts then
         project.next_tracking_on = rules.next_tracking_on(base, tracking_interval(project))
     else:
         project.next_tracking_on = None
@@ -1583,6 +1591,10 @@ def actions_for(project: Project, user) -> list[str]:
         role = policy.signer_role(user, project)
         if any(signoff.role == role for signoff in project.signoffs.all()):
             actions.remove(Action.SIGN)
+    if Action.SIGN_ACCEPTANCE in actions and not any(
+        a.store_manager_id is None for a in project.acceptances.all()
+    ):
+        actions.remove(Action.SIGN_ACCEPTANCE)  # nothing of the store's left to sign
     return actions
 
 

@@ -556,6 +556,9 @@ def _render_detail(request, project, *, bound=None, status=200):
         "today": today,
         "tracking_late": rules.tracking_late(project.status, project.next_tracking_on, today),
     }
+    from .acceptance_views import detail_context
+
+    context.update(detail_context(project, user))
     return render(request, "rectification/detail.html", context, status=status)
 
 

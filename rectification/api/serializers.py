@@ -14,23 +14,35 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from closedloop.org.choices import StoreTier
+from issues.choices import Category
 
 from .. import rules
 from ..choices import (
+    AcceptanceKind,
     Action,
     Assessment,
+    ClosureVerdict,
+    Conclusion,
     Direction,
+    GoalBand,
     GoalMethod,
     Health,
     Impact,
     Level,
     MeasureKind,
     MeasureStatus,
+    Rating,
+    RubricBand,
     SignRole,
     Status,
+    StepState,
+    Sustainability,
     TrackingMethod,
 )
 from ..models import (
+    Acceptance,
+    AcceptanceGoal,
+    Case,
     Difficulty,
     Goal,
     InProgressItem,
@@ -38,6 +50,8 @@ from ..models import (
     Project,
     ProjectEvent,
     Reading,
+    Recheck,
+    RecheckReading,
     SignOff,
     Solution,
     TrackingLog,
@@ -246,6 +260,201 @@ class TrackingLogReplySerializer(TrackingLogSerializer):
         read_only_fields = fields
 
 
+SCORE = {"max_digits": 4, "decimal_places": 1, "coerce_to_string": False}
+
+
+class AcceptanceGoalSerializer(serializers.ModelSerializer):
+    goal = serializers.IntegerField(source="goal_id", read_only=True, help_text=_("目标 id"))
+    name = serializers.CharField(source="goal.name", read_only=True)
+    target = serializers.DecimalField(source="goal.target", **DECIMAL, read_only=True)
+    actual = serializers.DecimalField(**DECIMAL, read_only=True)
+    achievement_rate = serializers.FloatField(
+        read_only=True, help_text=_("达成率（小数，0.94 即 94%）")
+    )
+    band = serializers.ChoiceField(choices=GoalBand.choices, read_only=True)
+    band_display = serializers.CharField(source="get_band_display", read_only=True)
+    points = serializers.DecimalField(**SCORE, read_only=True, help_text=_("该目标的分值"))
+    score = serializers.DecimalField(**SCORE, read_only=True)
+
+    class Meta:
+        model = AcceptanceGoal
+        fields = [
+            "goal",
+            "name",
+            "target",
+            "actual",
+            "achievement_rate",
+            "band",
+            "band_display",
+            "points",
+            "score",
+        ]
+        read_only_fields = fields
+
+
+class ProcessScoresSerializer(serializers.Serializer):
+    documents = serializers.DecimalField(**SCORE)
+    mastery = serializers.DecimalField(**SCORE)
+    execution = serializers.DecimalField(**SCORE)
+
+
+class SatisfactionReplySerializer(serializers.Serializer):
+    value = serializers.DecimalField(max_digits=6, decimal_places=2, coerce_to_string=False)
+    score = serializers.DecimalField(**SCORE)
+    band = serializers.ChoiceField(choices=RubricBand.choices)
+
+
+class InterviewsReplySerializer(serializers.Serializer):
+    positive = serializers.IntegerField()
+    neutral = serializers.IntegerField()
+    negative = serializers.IntegerField()
+    score = serializers.DecimalField(**SCORE)
+    band = serializers.ChoiceField(choices=RubricBand.choices)
+
+
+class AcceptanceSerializer(serializers.ModelSerializer):
+    """整改验收评分表 as recorded, with its computed figures."""
+
+    kind = serializers.ChoiceField(choices=AcceptanceKind.choices, read_only=True)
+    process = serializers.SerializerMethodField()
+    goals = AcceptanceGoalSerializer(many=True, read_only=True)
+    satisfaction = serializers.SerializerMethodField()
+    interviews = serializers.SerializerMethodField()
+    sustainability = serializers.DecimalField(
+        source="sustainability_score", **SCORE, read_only=True
+    )
+    total = serializers.DecimalField(**SCORE, read_only=True)
+    rating = serializers.ChoiceField(choices=Rating.choices, read_only=True)
+    rating_display = serializers.CharField(source="get_rating_display", read_only=True)
+    suggested_conclusion = serializers.ChoiceField(choices=Conclusion.choices, read_only=True)
+    conclusion = serializers.ChoiceField(choices=Conclusion.choices, read_only=True)
+    suggestions = serializers.ListField(child=serializers.CharField(), read_only=True)
+    status = serializers.ChoiceField(
+        source="to_status", choices=Status.choices, read_only=True, help_text=_("验收后项目状态")
+    )
+    assessor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    store_manager = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Acceptance
+        fields = [
+            "id",
+            "kind",
+            "date",
+            "process",
+            "goals",
+            "satisfaction",
+            "interviews",
+            "sustainability",
+            "total",
+            "rating",
+            "rating_display",
+            "suggested_conclusion",
+            "conclusion",
+            "override_reason",
+            "suggestions",
+            "status",
+            "assessor",
+            "assessor_signed_at",
+            "store_manager",
+            "store_manager_signed_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ProcessScoresSerializer)
+    def get_process(self, obj) -> dict:
+        return {
+            "documents": float(obj.documents),
+            "mastery": float(obj.mastery),
+            "execution": float(obj.execution),
+        }
+
+    @extend_schema_field(SatisfactionReplySerializer)
+    def get_satisfaction(self, obj) -> dict:
+        from ..scoring import satisfaction_band
+
+        return {
+            "value": float(obj.satisfaction_value),
+            "score": float(obj.satisfaction_score),
+            "band": satisfaction_band(obj.satisfaction_value).code,
+        }
+
+    @extend_schema_field(InterviewsReplySerializer)
+    def get_interviews(self, obj) -> dict:
+        from ..scoring import interview_band
+
+        band = interview_band(
+            obj.interviews_positive, obj.interviews_neutral, obj.interviews_negative
+        )
+        return {
+            "positive": obj.interviews_positive,
+            "neutral": obj.interviews_neutral,
+            "negative": obj.interviews_negative,
+            "score": float(obj.interviews_score),
+            "band": band.code if band else None,
+        }
+
+
+class RecheckReadingSerializer(serializers.ModelSerializer):
+    goal = serializers.IntegerField(source="goal_id", read_only=True, help_text=_("目标 id"))
+    value = serializers.DecimalField(**DECIMAL, read_only=True)
+
+    class Meta:
+        model = RecheckReading
+        fields = ["goal", "value"]
+        read_only_fields = fields
+
+
+class RecheckSerializer(serializers.ModelSerializer):
+    method = serializers.ChoiceField(choices=TrackingMethod.choices, read_only=True)
+    readings = RecheckReadingSerializer(many=True, read_only=True)
+    recorder = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Recheck
+        fields = ["id", "date", "method", "readings", "findings", "recorder", "recorded_at"]
+        read_only_fields = fields
+
+
+class SustainabilityGoalSerializer(serializers.Serializer):
+    goal = serializers.IntegerField()
+    name = serializers.CharField()
+    mean = serializers.FloatField()
+    min = serializers.FloatField()
+    max = serializers.FloatField()
+    readings = serializers.IntegerField(help_text=_("复查次数"))
+    within = serializers.IntegerField(help_text=_("在目标 5% 以内（或更好）的次数"))
+    verdict = serializers.ChoiceField(choices=Sustainability.choices)
+
+
+class SustainabilitySerializer(serializers.Serializer):
+    verdict = serializers.ChoiceField(choices=Sustainability.choices)
+    goals = SustainabilityGoalSerializer(many=True)
+
+
+class RecheckReplySerializer(RecheckSerializer):
+    """A new recheck, with the project's sustainability and rebound flag after it."""
+
+    sustainability = serializers.SerializerMethodField()
+    rebound = serializers.BooleanField(source="project.rebound", read_only=True)
+    next_recheck_on = serializers.DateField(
+        source="project.next_recheck_on", read_only=True, allow_null=True
+    )
+
+    class Meta(RecheckSerializer.Meta):
+        fields = [*RecheckSerializer.Meta.fields, "sustainability", "rebound", "next_recheck_on"]
+        read_only_fields = fields
+
+    @extend_schema_field(SustainabilitySerializer(allow_null=True))
+    def get_sustainability(self, obj) -> dict | None:
+        from ..selectors import project_sustainability
+
+        return project_sustainability(obj.project)
+
+
 class ProjectEventSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     from_status = serializers.CharField(read_only=True, help_text=_("原状态代码，同 status"))
@@ -337,6 +546,9 @@ class ProjectDetailSerializer(ProjectSerializer):
         help_text=_("观察期效果持续性（观察期复查后给出），尚无复查时为 null")
     )
     tracking_logs = TrackingLogSerializer(many=True, read_only=True)
+    acceptances = AcceptanceSerializer(many=True, read_only=True)
+    rechecks = RecheckSerializer(many=True, read_only=True)
+    rebound = serializers.BooleanField(read_only=True, help_text=_("观察期反弹"))
     history = ProjectEventSerializer(source="events", many=True, read_only=True)
     available_actions = serializers.SerializerMethodField(help_text=_("当前用户现在可执行的操作"))
 
@@ -361,6 +573,13 @@ class ProjectDetailSerializer(ProjectSerializer):
             "submitted_at",
             "cancel_reason",
             "tracking_logs",
+            "observation_started_at",
+            "next_recheck_on",
+            "acceptances",
+            "rechecks",
+            "rebound",
+            "rebound_at",
+            "rebound_note",
             "history",
             "available_actions",
         ]
@@ -377,9 +596,11 @@ class ProjectDetailSerializer(ProjectSerializer):
     def get_health_reasons(self, obj) -> list[str]:
         return [rules.reason_text(reason) for reason in obj.health_reasons]
 
-    @extend_schema_field(serializers.DictField(allow_null=True))
+    @extend_schema_field(SustainabilitySerializer(allow_null=True))
     def get_sustainability(self, obj) -> dict | None:
-        return None
+        from ..selectors import project_sustainability
+
+        return project_sustainability(obj)
 
     @extend_schema_field(
         serializers.ListField(child=serializers.ChoiceField(choices=Action.choices))
@@ -558,3 +779,182 @@ class TrackingLogInputSerializer(serializers.Serializer):
         if value is not None and not -(2**31) < value < 2**31:
             raise serializers.ValidationError(_("当前进度应在 0–100 之间。"))
         return value
+
+
+# --- acceptance and recheck input ----------------------------------------------------------
+
+#: Scores and values as loose numbers: the ranges are the bands' (the service names the
+#: band and its allowed range); only types are checked here.
+_NUM = {"max_digits": 14, "decimal_places": 4, "required": False, "allow_null": True}
+
+
+class ProcessInputSerializer(serializers.Serializer):
+    documents = serializers.DecimalField(**_NUM)
+    mastery = serializers.DecimalField(**_NUM)
+    execution = serializers.DecimalField(**_NUM)
+
+
+class AcceptanceGoalInputSerializer(serializers.Serializer):
+    goal = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text=_("目标 id"))
+    actual = serializers.DecimalField(**_NUM)
+    score = serializers.DecimalField(**_NUM)
+
+
+class SatisfactionInputSerializer(serializers.Serializer):
+    value = serializers.DecimalField(**_NUM)
+    score = serializers.DecimalField(**_NUM)
+
+
+class InterviewsInputSerializer(serializers.Serializer):
+    positive = serializers.IntegerField(required=False, allow_null=True)
+    neutral = serializers.IntegerField(required=False, allow_null=True)
+    negative = serializers.IntegerField(required=False, allow_null=True)
+    total = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("访谈人数（可选，须等于三类之和）")
+    )
+    score = serializers.DecimalField(**_NUM)
+
+    def validate(self, attrs):
+        for key in ("positive", "neutral", "negative", "total"):
+            value = attrs.get(key)
+            if value is not None and not -(2**31) < value < 2**31:
+                raise serializers.ValidationError({key: _("人数超出范围。")})
+        return attrs
+
+
+class AcceptanceInputSerializer(serializers.Serializer):
+    """整改验收评分表. ``conclusion`` defaults to the suggested one; another needs
+    ``override_reason``. Each score must lie in its band (400 naming the field)."""
+
+    kind = serializers.ChoiceField(choices=AcceptanceKind.choices)
+    date = serializers.DateField(required=False, allow_null=True)
+    process = ProcessInputSerializer()
+    goals = AcceptanceGoalInputSerializer(many=True, max_length=30)
+    satisfaction = SatisfactionInputSerializer()
+    interviews = InterviewsInputSerializer()
+    sustainability = serializers.DecimalField(**_NUM)
+    conclusion = serializers.ChoiceField(
+        choices=Conclusion.choices, required=False, allow_blank=True
+    )
+    override_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    suggestions = _texts(500)
+
+
+class RecheckReadingInputSerializer(serializers.Serializer):
+    goal = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text=_("目标 id"))
+    value = serializers.DecimalField(**DECIMAL, allow_null=True)
+
+
+class RecheckInputSerializer(serializers.Serializer):
+    """观察期复查: ``date`` defaults to today; ``readings`` name the project's goals."""
+
+    date = serializers.DateField(required=False, allow_null=True)
+    method = serializers.ChoiceField(choices=TrackingMethod.choices, required=False)
+    readings = RecheckReadingInputSerializer(many=True, required=False, max_length=30)
+    findings = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    """A case of the library (案例库)."""
+
+    category = serializers.ChoiceField(choices=Category.choices, read_only=True)
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    store_tier = serializers.ChoiceField(choices=StoreTier.choices, read_only=True)
+    project = serializers.CharField(source="project.number", read_only=True)
+    store = serializers.CharField(source="project.store.code", read_only=True)
+    store_name = serializers.CharField(source="project.store.name", read_only=True)
+    change_percent = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=1,
+        read_only=True,
+        allow_null=True,
+        help_text=_("效果变化（%，相对整改前）"),
+    )
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "title",
+            "category",
+            "category_display",
+            "store_tier",
+            "project",
+            "store",
+            "store_name",
+            "problem",
+            "root_cause",
+            "solution",
+            "cost",
+            "cost_note",
+            "duration_days",
+            "metric",
+            "unit",
+            "before",
+            "after",
+            "change_percent",
+            "roi",
+            "roi_note",
+            "replicability",
+            "recommended_scope",
+            "created_at",
+            "updated_at",
+            "url",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, obj) -> str:
+        request = self.context.get("request")
+        path = obj.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
+
+
+# --- the closure checklist (闭环确认检查表) ------------------------------------------------
+
+
+class ClosureItemSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    done = serializers.BooleanField()
+    value = serializers.CharField(allow_blank=True)
+    auto = serializers.BooleanField(help_text=_("由系统根据数据填写（只读）"))
+    value_label = serializers.CharField(allow_blank=True)
+
+
+class ClosureStepSerializer(serializers.Serializer):
+    step = serializers.IntegerField(min_value=1, max_value=7)
+    title = serializers.CharField()
+    state = serializers.ChoiceField(choices=StepState.choices)
+    items = ClosureItemSerializer(many=True)
+
+
+class ClosureSerializer(serializers.Serializer):
+    """The seven-step checklist with each step's state, the verdict and the level."""
+
+    steps = ClosureStepSerializer(many=True)
+    completed_steps = serializers.IntegerField(min_value=0, max_value=7)
+    verdict = serializers.ChoiceField(choices=ClosureVerdict.choices)
+    verdict_display = serializers.CharField()
+    level = serializers.IntegerField(
+        help_text=_("闭环程度：80 验收通过 … 100 机制优化；未到 80 为 0")
+    )
+    note = serializers.CharField(allow_blank=True)
+
+
+class ClosureItemInputSerializer(serializers.Serializer):
+    key = serializers.CharField(max_length=40)
+    done = serializers.BooleanField(required=False)
+    value = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=300)
+
+
+class ClosureStepInputSerializer(serializers.Serializer):
+    step = serializers.IntegerField(min_value=1, max_value=7)
+    items = ClosureItemInputSerializer(many=True)
+
+
+class ClosureInputSerializer(serializers.Serializer):
+    """Only the items sent change."""
+
+    steps = ClosureStepInputSerializer(many=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)

@@ -19,10 +19,16 @@ from closedloop.api.permissions import ScopedWrite
 from closedloop.api.viewsets import BusinessObjectMixin
 from closedloop.org.choices import ApiScope
 
+from .. import acceptance as acceptance_services
 from .. import services
-from ..filtersets import ProjectFilterSet
-from ..models import Project
-from ..selectors import detail_queryset, latest_readings, list_queryset
+from ..filtersets import CaseFilterSet, ProjectFilterSet
+from ..models import Case, Project
+from ..selectors import (
+    acceptances_queryset,
+    detail_queryset,
+    latest_readings,
+    list_queryset,
+)
 from . import serializers as s
 
 DETAIL = s.ProjectDetailSerializer
@@ -79,7 +85,7 @@ class ProjectViewSet(
     filterset_class = ProjectFilterSet
     lookup_field = "number"
     lookup_value_regex = r"[^/]+"
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
         user = self.request.user
@@ -231,3 +237,160 @@ class ProjectViewSet(
             s.TrackingLogReplySerializer(log, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
         )
+
+    # --- acceptance and observation -----------------------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        summary=_("项目的验收评分表（初次与正式）"),
+        request=None,
+        responses={200: s.AcceptanceSerializer(many=True), 403: ERRORS[403], 404: ERRORS[404]},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary=_("整改验收评分表"),
+        description=_(
+            "回复总分 total、评级 rating、建议结论 suggested_conclusion、结论 conclusion，以及每个"
+            "核心目标的达成率 achievement_rate 与档次 band。得分不在档次范围内时 400，指明字段与"
+            "允许范围；状态不对时 409。"
+        ),
+        request=s.AcceptanceInputSerializer,
+        responses=_responses(201, s.AcceptanceSerializer),
+    )
+    @action(detail=True, methods=["get", "post"])
+    def acceptances(self, request, number=None):
+        project = self.get_object()
+        if request.method == "GET":
+            rows = acceptances_queryset().filter(project=project)
+            return Response(
+                s.AcceptanceSerializer(rows, many=True, context=self.get_serializer_context()).data
+            )
+        data = self._input(s.AcceptanceInputSerializer)
+        acceptance = acceptance_services.record_acceptance(
+            project=project, actor=request.user, data=data
+        )
+        acceptance = acceptances_queryset().get(pk=acceptance.pk)
+        return Response(
+            s.AcceptanceSerializer(acceptance, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        summary=_("店长签字确认验收"),
+        description=_("门店店长为最近一份尚未签字的验收评分表签字。"),
+        request=None,
+        responses=_responses(200, s.AcceptanceSerializer),
+    )
+    @action(detail=True, methods=["post"], url_path="acceptances/sign")
+    def sign_acceptance(self, request, number=None):
+        project = self.get_object()
+        acceptance = acceptance_services.sign_latest_acceptance(project=project, actor=request.user)
+        acceptance = acceptances_queryset().get(pk=acceptance.pk)
+        return Response(
+            s.AcceptanceSerializer(acceptance, context=self.get_serializer_context()).data
+        )
+
+    @extend_schema(
+        summary=_("观察期复查"),
+        description=_(
+            "回复复查记录，以及项目的持续性评估 sustainability、反弹标记 rebound 与下次复查日期。"
+        ),
+        request=s.RecheckInputSerializer,
+        responses=_responses(201, s.RecheckReplySerializer),
+    )
+    @action(detail=True, methods=["post"])
+    def rechecks(self, request, number=None):
+        project = self.get_object()
+        data = self._input(s.RecheckInputSerializer)
+        recheck = acceptance_services.record_recheck(project=project, actor=request.user, data=data)
+        recheck = (
+            type(recheck)
+            .objects.select_related("project", "recorder")
+            .prefetch_related("readings")
+            .get(pk=recheck.pk)
+        )
+        return Response(
+            s.RecheckReplySerializer(recheck, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    # --- closure (闭环确认检查表) ----------------------------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        summary=_("闭环确认检查表"),
+        description=_(
+            "七步检查表：每步的 state（complete|partial|not_done）、verdict（full|basic|open）"
+            "和 level（80…100）。auto 为 true 的检查项由系统根据数据填写。"
+        ),
+        responses={200: s.ClosureSerializer, 403: ERRORS[403], 404: ERRORS[404]},
+    )
+    @extend_schema(
+        methods=["PUT"],
+        summary=_("填写闭环确认检查表"),
+        description=_("只修改提交的检查项（每项的 done 和/或 value）。"),
+        request=s.ClosureInputSerializer,
+        responses=_responses(200, s.ClosureSerializer),
+    )
+    @action(detail=True, methods=["get", "put"])
+    def closure(self, request, number=None):
+        from .. import closure
+
+        project = self.get_object()
+        if request.method == "PUT":
+            # Only the fields sent are in the validated data: only they change.
+            data = self._input(s.ClosureInputSerializer)
+            result = closure.update_closure(project=project, actor=request.user, data=data)
+        else:
+            result = closure.checklist(project)
+        return Response(s.ClosureSerializer(closure.as_data(result)).data)
+
+    @extend_schema(
+        summary=_("闭环"),
+        description=_(
+            "闭环判定为完全闭环（full）或基本闭环（basic）时闭环；否则 409 invalid_transition。"
+        ),
+        request=None,
+        responses=_responses(),
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, number=None):
+        from .. import closure
+
+        project = self.get_object()
+        closure.close(project=project, actor=request.user)
+        return self._reply(project)
+
+
+class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """案例库: the cases closure step 5 wrote, searchable by category, store tier and text."""
+
+    queryset = Case.objects.all()
+    permission_classes = [ScopedWrite]
+    read_scope = READ_SCOPE
+    write_scope = WRITE_SCOPE
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CaseFilterSet
+
+    def get_queryset(self):
+        return (
+            Case.objects.visible_to(self.request.user)
+            .select_related("project__store")
+            .order_by("-created_at", "-pk")
+        )
+
+    @extend_schema(
+        summary=_("案例库"),
+        description=_("按问题分类（category）、门店分层（tier）和文字（search）查找案例。"),
+        responses={
+            200: s.CaseSerializer(many=True),
+            400: ERRORS[400],
+            403: ERRORS[403],
+            404: OpenApiResponse(description=_("页码无效")),
+        },
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_serializer_class(self):
+        return s.CaseSerializer

@@ -235,6 +235,57 @@ def build_rectification(cast, world) -> None:
     world.measure = SimpleNamespace(
         **{name: p.measures.order_by("pk").first() for name, p in vars(world.project).items()}
     )
+    # The case library: one case, written at closure step 5 of a Hangzhou project.
+    from rectification import library
+    from tests.rectification.closure_helpers import CASE, pending_closure
+
+    source = pending_closure(cast)
+    world.case = SimpleNamespace(c=library.save_case(project=source, actor=cast.ops, data=CASE))
+    build_acceptances(cast, world, south)
+
+
+def build_acceptances(cast, world, south) -> None:
+    """A scorecard of a Hangzhou project and of a Guangzhou one (each scored by its ops
+    specialist after the three signatures, the start and the submission)."""
+    from closedloop.org.choices import Role
+    from rectification import acceptance, services
+    from tests.factories import UserFactory
+    from tests.rectification.helpers import iso, recent_executing, recent_project
+
+    def score(project, ops):
+        project = services.submit(project=project, actor=ops)
+        wait = project.goals.get(order=1)
+        return acceptance.record_acceptance(
+            project=project,
+            actor=ops,
+            data={
+                "kind": "initial",
+                "process": {"documents": 10, "mastery": 9, "execution": 10},
+                "goals": [{"goal": wait.pk, "actual": 31, "score": 26}],
+                "satisfaction": {"value": 84, "score": 8},
+                "interviews": {"positive": 4, "neutral": 1, "negative": 0, "score": 10},
+                "sustainability": 9,
+            },
+        )
+
+    hz = score(recent_executing(cast), cast.ops)
+    south_director = UserFactory(
+        username="south_director", role=Role.REGIONAL_DIRECTOR, region=cast.org.guangzhou.region
+    )
+    gz = recent_project(
+        cast,
+        who=south,
+        store="GZ001",
+        ops_specialist="south_ops",
+        regional_director="south_director",
+        measures=[
+            {"text": "补库存", "kind": "emergency", "owner_name": "配件经理", "deadline": iso(5)}
+        ],
+    )
+    for signer in (cast.far_manager, south, south_director):
+        gz = services.sign(project=gz, actor=signer)
+    gz = services.start(project=gz, actor=south)
+    world.acceptance = SimpleNamespace(hz=hz, gz=score(gz, south))
 
 
 def build_dashboards(cast, world) -> None:
@@ -424,8 +475,10 @@ SCOPES["project"] = {
     "outsider": (None, "hz"),
     "anonymous": ("hz", None),
 }
-for _kind in ("why", "measure"):
+for _kind in ("why", "measure", "acceptance"):
     SCOPES[_kind] = SCOPES["project"]
+# The case library is shared with everybody signed in (rectification.policy.can_view_cases).
+SCOPES["case"] = dict.fromkeys(ROLES, ("c", None))
 # The weekly meeting, its decisions and action items are headquarters' work: stores and
 # machine clients see none. KPI targets are read by everybody the KPI API lets in.
 _HQ = {
@@ -518,6 +571,10 @@ def project_action(action: str):
 
 def project_measure(measure) -> dict:
     return {"number": measure.project.number, "pk": measure.pk}
+
+
+def project_acceptance(item) -> dict:
+    return {"number": item.project.number, "pk": item.pk}
 
 
 def project_why(why) -> dict:
@@ -756,6 +813,17 @@ URLS: dict[str, Url] = {
         action(), of="project", kwargs=project_action("sign"), post_only=True
     ),
     "rectification:measure": Url(action(), of="measure", kwargs=project_measure, post_only=True),
+    # Scorecards and rechecks are the project's ops specialist's (and the quality lead's);
+    # the matrix's Hangzhou project is executing: neither is possible yet (409).
+    "rectification:acceptance_new": Url(
+        scoped(403, ops=(409, 404), lead=409), of="project", kwargs=ref
+    ),
+    "rectification:acceptance_preview": Url(action(), of="project", kwargs=ref, post_only=True),
+    "rectification:recheck": Url(scoped(403, ops=(409, 404), lead=409), of="project", kwargs=ref),
+    "rectification:acceptance_pdf": Url(scoped(), of="acceptance", kwargs=project_acceptance),
+    "rectification:acceptance_sign": Url(
+        action(), of="acceptance", kwargs=project_acceptance, post_only=True
+    ),
     "api:rectification-list": Url(signed_in(dms=403, anonymous=401)),
     "api:rectification-detail": Url(
         scoped(dms=403, anonymous=401),
@@ -773,8 +841,44 @@ URLS: dict[str, Url] = {
             post_only=True,
             post_outside=NO_RECTIFICATION_SCOPE,
         )
-        for name in ("cancel", "sign", "start", "submit", "tracking-logs")
+        for name in (
+            "cancel",
+            "sign",
+            "start",
+            "submit",
+            "tracking-logs",
+            "rechecks",
+            "sign-acceptance",
+            "close",
+        )
     },
+    "api:rectification-acceptances": Url(
+        scoped(dms=403, anonymous=401),
+        of="project",
+        kwargs=ref,
+        post_only=True,
+        post_outside=NO_RECTIFICATION_SCOPE,
+    ),
+    # The closure checklist: read by whoever sees the project (the matrix's project is
+    # executing: nothing to fill yet); written (PUT) only inside the scope.
+    "api:rectification-closure": Url(
+        scoped(dms=403, anonymous=401),
+        of="project",
+        kwargs=ref,
+        post_only=True,
+        method="put",
+        post_outside=NO_RECTIFICATION_SCOPE,
+    ),
+    "api:case-list": Url(signed_in(dms=403, anonymous=401)),
+    # Its page opens once the project is observing; the matrix's project is executing.
+    "rectification:closure": Url(scoped(409), of="project", kwargs=ref),
+    "rectification:closure_pdf": Url(scoped(409), of="project", kwargs=ref),
+    "rectification:close": Url(action(), of="project", kwargs=ref, post_only=True),
+    # Closure step 5's case form: the project's ops specialist's (and the quality lead's),
+    # once the project waits for closure.
+    "rectification:case_edit": Url(scoped(403, ops=(409, 404), lead=409), of="project", kwargs=ref),
+    "rectification:cases": Url(signed_in(dms=403)),
+    "rectification:case": Url(scoped(dms=403), of="case", kwargs=pk),
     # --- dashboards: headquarters' pages; the KPI API for HQ and machine clients --------
     "dashboards:board": Url(signed_in(manager=403, neighbour=403, dms=403)),
     "dashboards:process": Url(signed_in(manager=403, neighbour=403, dms=403)),

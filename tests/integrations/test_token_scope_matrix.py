@@ -125,20 +125,38 @@ MATRIX: dict[tuple[str, str], str | None] = {
     ("PATCH", "/api/v1/rectifications/{number}/"): "rectifications:write",
     **{
         ("POST", f"/api/v1/rectifications/{{number}}/{name}/"): "rectifications:write"
-        for name in ("cancel", "sign", "start", "submit", "tracking-logs")
+        for name in (
+            "acceptances",
+            "acceptances/sign",
+            "cancel",
+            "close",
+            "rechecks",
+            "sign",
+            "start",
+            "submit",
+            "tracking-logs",
+        )
     },
     ("GET", "/api/v1/reports/"): "reports:read",
     ("GET", "/api/v1/reports/{id}/"): "reports:read",
     ("GET", "/api/v1/reports/{id}/html/"): "reports:read",
     ("GET", "/api/v1/reports/{id}/xlsx/"): "reports:read",
     ("GET", "/api/v1/reports/{id}/pdf/"): "reports:read",
+    ("GET", "/api/v1/rectifications/{number}/acceptances/"): "rectifications:read",
+    ("GET", "/api/v1/rectifications/{number}/closure/"): "rectifications:read",
+    ("PUT", "/api/v1/rectifications/{number}/closure/"): "rectifications:write",
+    ("GET", "/api/v1/cases/"): "rectifications:read",
 }
 
 
 #: Operations the quality lead's role may not do whatever the token (a kick-off is signed
 #: by the store's manager, the project's ops specialist and the regional director):
 #: called by that person instead.
-ACTORS = {("POST", "/api/v1/rectifications/{number}/sign/"): "ops"}
+ACTORS = {
+    ("POST", "/api/v1/rectifications/{number}/sign/"): "ops",
+    # The store's manager signs a scorecard.
+    ("POST", "/api/v1/rectifications/{number}/acceptances/sign/"): "manager",
+}
 
 
 def _operations(client) -> set[tuple[str, str]]:

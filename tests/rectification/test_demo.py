@@ -23,7 +23,7 @@ def demo():
 def test_the_hangzhou_case(demo):
     case = Project.objects.get(store__code="HZ001", title="客户等待时间过长")
     assert case.number == "REF-2025-001"
-    assert (case.level, case.status, case.health) == ("A", "pending_acceptance", "green")
+    assert (case.level, case.status, case.health) == ("A", "closed", "green")  # closed by part B
     assert case.store.name == "杭州XX 4S店" and case.store.tier == "B"
     assert (case.execution_every_days, case.observation_every_days) == (1, 7)
     logs = list(case.tracking_logs.order_by("date"))
@@ -71,3 +71,55 @@ def test_loading_again_adds_nothing(demo):
     call_command("load_demo", "--issues", "0", stdout=out)
     assert Project.objects.count() == before
     assert "新增 0 个" in out.getvalue()
+
+
+def test_the_hangzhou_case_accepted_and_observed(demo):
+    """The source's figures: 88 良好 on 9/28, rechecks 29/31/28/30 and 85/84/86/85 → 优秀,
+    95 优秀 on 11/1, both scorecards signed by the store manager."""
+    from rectification.selectors import (
+        latest_acceptance,
+        project_sustainability,
+        rechecks_done,
+        rechecks_planned,
+    )
+
+    case = Project.objects.get(store__code="HZ001", title="客户等待时间过长")
+    initial, formal = case.acceptances.order_by("date")
+    assert (initial.kind, initial.date, initial.total, initial.rating, initial.conclusion) == (
+        "initial",
+        dt.date(2025, 9, 28),
+        Decimal(88),
+        "good",
+        "pass",
+    )
+    assert [(g.band, g.score) for g in initial.goals.order_by("goal__order")] == [
+        ("met", Decimal(14)),
+        ("exceeded", Decimal(18)),
+    ]
+    assert (formal.kind, formal.date, formal.total, formal.rating, formal.conclusion) == (
+        "formal",
+        dt.date(2025, 11, 1),
+        Decimal(95),
+        "excellent",
+        "pass",
+    )
+    assert initial.store_manager.username == "manager_hz001"
+    assert formal.store_manager_id is not None
+    assert latest_acceptance(case, "formal") == formal
+    wait, _complaints, satisfaction = case.goals.order_by("order")
+    assert [r.value for r in wait.recheck_readings.order_by("recheck__date")] == [29, 31, 28, 30]
+    assert [r.value for r in satisfaction.recheck_readings.order_by("recheck__date")] == [
+        85,
+        84,
+        86,
+        85,
+    ]
+    assert (case.observation_from, case.observation_to) == (
+        dt.date(2025, 10, 1),
+        dt.date(2025, 10, 31),
+    )
+    assert (rechecks_done(case), rechecks_planned(case)) == (4, 4)
+    verdict = project_sustainability(case)
+    assert verdict["verdict"] == "excellent"
+    assert {row["verdict"] for row in verdict["goals"]} == {"excellent"}
+    assert not case.rebound

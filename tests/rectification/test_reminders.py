@@ -33,6 +33,7 @@ def test_nothing_before_the_tracking_is_missed(cast):
     assert jobs.run("tracking_reminders", at(2025, 9, 24, 20)) == {
         "reminded": 0,
         "escalated": 0,
+        "rechecks": 0,
         "notifications": 0,
     }
     assert not TrackingAlert.objects.exists()
@@ -42,7 +43,7 @@ def test_reminded_once_then_escalated_once(cast):
     project = executing(cast, measures=LATER)
     # 9/24 passed without a record: the ops specialist is told, once.
     first = jobs.run("tracking_reminders", at(2025, 9, 25, 8))
-    assert first == {"reminded": 1, "escalated": 0, "notifications": 1}
+    assert first == {"reminded": 1, "escalated": 0, "rechecks": 0, "notifications": 1}
     note = tracking_notes().get()
     assert (note.recipient, note.kind, note.object_ref) == (
         cast.ops,
@@ -56,18 +57,19 @@ def test_reminded_once_then_escalated_once(cast):
     assert run_job.apply(args=["tracking_reminders", "2025-09-25T08:00:00+08:00"]).get() == {
         "reminded": 0,
         "escalated": 0,
+        "rechecks": 0,
         "notifications": 0,
     }
 
     # 9/25 missed too: two intervals — another reminder, and the director is told.
     second = jobs.run("tracking_reminders", at(2025, 9, 26, 8))
-    assert second == {"reminded": 1, "escalated": 1, "notifications": 2}
+    assert second == {"reminded": 1, "escalated": 1, "rechecks": 0, "notifications": 2}
     escalation = tracking_notes().get(kind="tracking_escalated")
     assert escalation.recipient == cast.director and escalation.level == "danger"
     assert jobs.run("tracking_reminders", at(2025, 9, 26, 20))["notifications"] == 0
     # Later misses remind the ops specialist again; the director only once per lapse.
     third = jobs.run("tracking_reminders", at(2025, 9, 27, 8))
-    assert third == {"reminded": 1, "escalated": 0, "notifications": 1}
+    assert third == {"reminded": 1, "escalated": 0, "rechecks": 0, "notifications": 1}
     assert sorted(TrackingAlert.objects.values_list("kind", "due_on")) == [
         ("escalated", day(2025, 9, 24)),
         ("missed", day(2025, 9, 24)),
@@ -96,6 +98,7 @@ def test_every_second_day_for_level_b(cast):
     assert jobs.run("tracking_reminders", at(2025, 9, 27, 8)) == {
         "reminded": 0,
         "escalated": 0,
+        "rechecks": 0,
         "notifications": 0,
     }
     assert jobs.run("tracking_reminders", at(2025, 9, 28, 8))["escalated"] == 1
@@ -201,14 +204,14 @@ def live(transactional_db, module_worker):  # noqa: F811
 def test_beat_tracking_reminders_through_the_worker(live, cast):
     project = executing(cast, measures=LATER)
     result = live.run_job("tracking_reminders", "2025-09-26T08:00:00+08:00")
-    assert result == {"reminded": 1, "escalated": 1, "notifications": 2}
+    assert result == {"reminded": 1, "escalated": 1, "rechecks": 0, "notifications": 2}
     assert sorted(TrackingAlert.objects.filter(project=project).values_list("kind", flat=True)) == [
         "escalated",
         "missed",
     ]
     # The same message delivered again (a retry) raises nothing new.
     again = live.run_job("tracking_reminders", "2025-09-26T08:00:00+08:00")
-    assert again == {"reminded": 0, "escalated": 0, "notifications": 0}
+    assert again == {"reminded": 0, "escalated": 0, "rechecks": 0, "notifications": 0}
     assert set(tracking_notes().values_list("recipient__username", flat=True)) == {
         "ops",
         "director",
@@ -233,7 +236,12 @@ def test_run_job_command_with_at(cast):
     executing(cast, measures=LATER)
     out = io.StringIO()
     call_command("run_job", "tracking_reminders", "--at", "2025-09-25T08:00:00+08:00", stdout=out)
-    assert json.loads(out.getvalue()) == {"reminded": 1, "escalated": 0, "notifications": 1}
+    assert json.loads(out.getvalue()) == {
+        "reminded": 1,
+        "escalated": 0,
+        "rechecks": 0,
+        "notifications": 1,
+    }
     out = io.StringIO()
     call_command("run_job", "list", stdout=out)
     assert {"tracking_reminders", "project_health"} <= set(out.getvalue().split())
