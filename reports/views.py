@@ -94,6 +94,16 @@ def report_edit(request, pk):
     report = _report(request, pk)
     if not policy.can_edit(request.user):
         return forbidden(request, _("只有运营负责人可以编辑报告。"))
+    if report.kind not in REVIEWED_KINDS or report.status != Status.DRAFT:
+        # Nothing to edit here (a report without prose, or one already published): 409.
+        reason = (
+            _("该报告没有可编辑的文字部分。")
+            if report.kind not in REVIEWED_KINDS
+            else _("只有草稿状态的报告可以编辑。")
+        )
+        return render(
+            request, "reports/edit.html", {"report": report, "reason": reason}, status=409
+        )
     status = 200
     if request.method == "POST":
         form = ProseForm(request.POST)

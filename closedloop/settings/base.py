@@ -292,6 +292,8 @@ SPECTACULAR_SETTINGS = {
         "MeasureKindEnum": "rectification.choices.MeasureKind",
         "GoalMethodEnum": "rectification.choices.GoalMethod",
         "TrackingMethodEnum": "rectification.choices.TrackingMethod",
+        "ReportKindEnum": "reports.choices.Kind",
+        "ReportStatusEnum": "reports.choices.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

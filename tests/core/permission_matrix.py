@@ -913,7 +913,8 @@ URLS: dict[str, Url] = {
     "reports:detail": Url(scoped(), of="report", kwargs=pk),
     "reports:xlsx": Url(scoped(), of="report", kwargs=pk),
     "reports:pdf": Url(scoped(), of="report", kwargs=pk),
-    "reports:edit": Url(scoped(403, lead=200), of="report", kwargs=pk),
+    # The prose is the effect report's; the matrix's weekly reports have none: 409.
+    "reports:edit": Url(scoped(403, lead=409), of="report", kwargs=pk),
     "reports:publish": Url(action(), of="report", kwargs=pk, post_only=True),
     "reports:regenerate": Url(action(), of="report", kwargs=pk, post_only=True),
     "api:report-list": Url(signed_in(dms=403, anonymous=401)),

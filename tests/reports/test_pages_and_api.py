@@ -93,6 +93,10 @@ def test_edit_and_publish_on_the_page(client, cast, reports):
     assert effect.prose["highlights"] == "门店主动提交问题数环比增长25%"
     page = client.get(f"/reports/{effect.pk}/").content.decode()
     assert "门店主动提交问题数环比增长25%" in page
+    # A published report's text is no longer edited; a weekly report has none.
+    assert client.get(f"/reports/{effect.pk}/edit/").status_code == 409
+    response = client.get(f"/reports/{reports['national'].pk}/edit/")
+    assert response.status_code == 409 and "没有可编辑的文字部分" in response.content.decode()
     # Publishing again is refused with a message, nothing changes.
     response = client.post(f"/reports/{effect.pk}/publish/", follow=True)
     assert "只有草稿状态的报告可以发布" in response.content.decode()
