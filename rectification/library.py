@@ -64,10 +64,19 @@ def _latest_reading(goal) -> Decimal | None:
     return reading["value"] if reading else None
 
 
+def _effect_after(project: Project, goal) -> Decimal | None:
+    """The goal's value after: the observation's mean (the sustainability verdict's), else
+    its latest tracking reading."""
+    for row in project.sustainability_goals or []:
+        if row.get("goal") == goal.pk and row.get("mean") is not None:
+            return Decimal(str(row["mean"]))
+    return _latest_reading(goal)
+
+
 def case_initial(project: Project) -> dict:
     """A new case pre-filled from its project: the kick-off's problem, root causes,
-    measures, execution period and first core goal (before = its baseline, after = its
-    latest reading)."""
+    measures, execution period and first core goal (before = its baseline, after = the
+    observation's mean, else its latest reading)."""
     goal = project.goals.filter(core=True).order_by("order", "pk").first()
     duration = None
     if project.execution_from and project.execution_to:
@@ -82,7 +91,7 @@ def case_initial(project: Project) -> dict:
         "metric": goal.name if goal else "",
         "unit": goal.unit if goal else "",
         "before": goal.baseline if goal else None,
-        "after": _latest_reading(goal) if goal else None,
+        "after": _effect_after(project, goal) if goal else None,
         "replicability": 3,
     }
 

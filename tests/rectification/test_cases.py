@@ -45,6 +45,10 @@ def test_step_5_writes_the_case_and_edits_it(cast):
         Decimal("47.00"),
         5,
     )
+    # After: the observation's mean when the sustainability verdict has one.
+    wait = project.goals.get(order=1)
+    project.sustainability_goals = [{"goal": wait.pk, "mean": "29.50", "verdict": "excellent"}]
+    assert library.case_initial(project)["after"] == Decimal("29.50")
     case = library.save_case(project=project, actor=cast.ops, data=CASE, at=at(2025, 11, 8, 10))
     assert (case.project, case.store_tier, case.category) == (project, "B", "process")
     assert (case.before, case.after, case.change_percent) == (
