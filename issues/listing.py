@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -202,7 +201,7 @@ FINISHED_LAST = Case(
     When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
 )
 NEXT_DUE = models.NEXT_DUE
-#: Counts stop here: "10000+" where the exact number would cost reading every row.
+#: Counts above this show as "10000+" and leave the number of pages open.
 COUNT_CAP = 10_000
 
 
@@ -219,8 +218,7 @@ class Listing:
     filterset: IssueFilterSet
     sort_form: SortForm
     #: Each tab's count (None: a grouped tab) and, on a grouped tab, each group's, all
-    #: in one query: exact in one index-only pass, or with a search capped at
-    #: COUNT_CAP + 1 each (see ``capped_counts``).
+    #: in one pass (``one_pass_counts``); shown as "10000+" above COUNT_CAP.
     counts: dict
     rows: object  # the ordered queryset of the current tab
     group: str | None
@@ -242,22 +240,6 @@ def tabs_for(user) -> list[Tab]:
     return [t for t in TABS if t.key != "mine" or policy.has_work_queue(user)]
 
 
-def capped_counts(querysets: dict, cap: int = COUNT_CAP) -> dict:
-    """The number of rows of each queryset, in one query, each counted up to ``cap + 1``
-    only (``SELECT count(*) FROM (SELECT … LIMIT cap + 1)``): a result above ``cap``
-    means "more than ``cap``", found without reading every row."""
-    if not querysets:
-        return {}
-    parts, params = [], []
-    for queryset in querysets.values():
-        sql, sub = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
-        parts.append(f"(SELECT count(*) FROM ({sql}) AS counted)")
-        params.extend(sub)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        return dict(zip(querysets, cursor.fetchone(), strict=True))
-
-
 def one_pass_counts(queryset, conditions: dict) -> dict:
     """The number of rows of ``queryset`` meeting each condition, exactly, in one pass
     (``count(*) FILTER (WHERE …)`` per condition)."""
@@ -275,10 +257,10 @@ def show_count(n: int | None, cap: int = COUNT_CAP) -> str | None:
     return f"{cap}+" if n > cap else str(n)
 
 
-def build_listing(request, *, tab: str | None = None, cap: int = COUNT_CAP) -> Listing:
+def build_listing(request, *, tab: str | None = None) -> Listing:
     """The rows of the list page for the request's tab (or ``tab``), filters, search and
     sort, and the count of every tab and of every group of a grouped tab under the same
-    filters (one query, each count capped at ``cap + 1``).
+    filters (one pass, ``one_pass_counts``).
 
     Unless the person asks for them (含已结束, or a status filter), finished issues are
     left out; 我负责的 is the person's open work, the most urgent first. Every order has a
@@ -338,14 +320,11 @@ def build_listing(request, *, tab: str | None = None, cap: int = COUNT_CAP) -> L
         if group == "status" and not with_finished:
             values = UNFINISHED_STATUSES
         conditions.update({("group", value): Q(**{group: value}) for value in values})
-    if data.get("search"):
-        # Search matches are read from the table (the recheck): each count stops early.
-        found = capped_counts({key: base.filter(q) for key, q in conditions.items()}, cap)
-    else:
-        # One pass over the visible unfinished rows, index-only (``issue_open_scope``
-        # carries every column these conditions read): cheaper than a capped count per
-        # group, which reads to the end for every small group.
-        found = one_pass_counts(base, conditions)
+    # One pass over the visible rows: index-only without a search (``issue_open_scope``
+    # carries every column these conditions read); with one, a single bitmap of the
+    # matches. Cheaper than a capped count (LIMIT 10 001) per tab and group, which reads
+    # to the end for every small group and builds the search's bitmap again each time.
+    found = one_pass_counts(base, conditions)
     counts = {key: n for key, n in found.items() if not isinstance(key, tuple)}
     counts.update(dict.fromkeys(GROUPED_TABS, None))
     group_counts = {key[1]: n for key, n in found.items() if isinstance(key, tuple)}

@@ -402,6 +402,13 @@ class Issue(models.Model):
                 condition=UNFINISHED_Q,
                 name="issue_open_by_priority_due",
             ),
+            # The triage queue: submitted issues, oldest first (a few hundred rows; without
+            # it the planner walked the whole submitted_at index from the oldest issue).
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(status=Status.SUBMITTED),
+                name="issue_triage_queue",
+            ),
             # Newest first, carrying every column the visibility rules, the tabs' and the
             # groups' conditions read: the capped counts of a region or a department are
             # index-only scans, not thousands of heap reads.
