@@ -9,16 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import (
     Case,
     Count,
     F,
     IntegerField,
-    OuterRef,
     Prefetch,
     Q,
-    Subquery,
     Value,
     When,
 )
@@ -204,7 +201,7 @@ FINISHED_LAST = Case(
     When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
 )
 NEXT_DUE = models.NEXT_DUE
-#: Counts stop here: "10000+" where the exact number would cost reading every row.
+#: Counts above this show as "10000+" and leave the number of pages open.
 COUNT_CAP = 10_000
 
 
@@ -221,7 +218,7 @@ class Listing:
     filterset: IssueFilterSet
     sort_form: SortForm
     #: Each tab's count (None: a grouped tab) and, on a grouped tab, each group's, all
-    #: counted in one query and capped at COUNT_CAP + 1 (see ``capped_counts``).
+    #: in one pass (``one_pass_counts``); shown as "10000+" above COUNT_CAP.
     counts: dict
     rows: object  # the ordered queryset of the current tab
     group: str | None
@@ -243,30 +240,14 @@ def tabs_for(user) -> list[Tab]:
     return [t for t in TABS if t.key != "mine" or policy.has_work_queue(user)]
 
 
-class CappedCount(Subquery):
-    """The rows of ``queryset`` (correlated with ``OuterRef``), counted up to ``cap + 1``."""
-
-    template = "(SELECT count(*) FROM (%(subquery)s) AS capped)"
-    output_field = IntegerField()
-
-    def __init__(self, queryset, cap: int = COUNT_CAP):
-        super().__init__(queryset.order_by().values("pk")[: cap + 1])
-
-
-def capped_counts(querysets: dict, cap: int = COUNT_CAP) -> dict:
-    """The number of rows of each queryset, in one query, each counted up to ``cap + 1``
-    only (``SELECT count(*) FROM (SELECT … LIMIT cap + 1)``): a result above ``cap``
-    means "more than ``cap``", found without reading every row."""
-    if not querysets:
-        return {}
-    parts, params = [], []
-    for queryset in querysets.values():
-        sql, sub = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
-        parts.append(f"(SELECT count(*) FROM ({sql}) AS counted)")
-        params.extend(sub)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        return dict(zip(querysets, cursor.fetchone(), strict=True))
+def one_pass_counts(queryset, conditions: dict) -> dict:
+    """The number of rows of ``queryset`` meeting each condition, exactly, in one pass
+    (``count(*) FILTER (WHERE …)`` per condition)."""
+    names = {key: f"n{i}" for i, key in enumerate(conditions)}
+    found = queryset.order_by().aggregate(
+        **{names[key]: Count("pk", filter=q) if q else Count("pk") for key, q in conditions.items()}
+    )
+    return {key: found[name] for key, name in names.items()}
 
 
 def show_count(n: int | None, cap: int = COUNT_CAP) -> str | None:
@@ -276,10 +257,10 @@ def show_count(n: int | None, cap: int = COUNT_CAP) -> str | None:
     return f"{cap}+" if n > cap else str(n)
 
 
-def build_listing(request, *, tab: str | None = None, cap: int = COUNT_CAP) -> Listing:
+def build_listing(request, *, tab: str | None = None) -> Listing:
     """The rows of the list page for the request's tab (or ``tab``), filters, search and
     sort, and the count of every tab and of every group of a grouped tab under the same
-    filters (one query, each count capped at ``cap + 1``).
+    filters (one pass, ``one_pass_counts``).
 
     Unless the person asks for them (含已结束, or a status filter), finished issues are
     left out; 我负责的 is the person's open work, the most urgent first. Every order has a
@@ -325,29 +306,28 @@ def build_listing(request, *, tab: str | None = None, cap: int = COUNT_CAP) -> L
     }.get(tab, ["-submitted_at"])
     inner = ([sort] if sort else default_sort) + ["-pk"]
 
-    counted = {"all": base, **{key: base.filter(q) for key, q in tab_filters.items()}}
+    # What to count: each tab, and each group of a grouped tab.
+    conditions = {"all": Q(), **tab_filters}
     group_keys = None
-    departments = {}
     if group == "department":
-        # The departments in their groups' order with each one's capped count (one query).
-        departments = dict(
-            Department.objects.order_by("name", "code")
-            .annotate(n=CappedCount(base.filter(department_id=OuterRef("pk")), cap))
-            .values_list("pk", "n")
-        )
-        group_keys = [*departments, None]
-        counted[("group", None)] = base.filter(department_id=None)
+        group_keys = [
+            *Department.objects.order_by("name", "code").values_list("pk", flat=True),
+            None,
+        ]
+        conditions.update({("group", key): Q(department_id=key) for key in group_keys})
     elif group is not None:
         values = Priority.values + [""] if group == "priority" else STATUS_ORDER
         if group == "status" and not with_finished:
             values = UNFINISHED_STATUSES
-        for value in values:
-            counted[("group", value)] = base.filter(**{group: value})
-    found = capped_counts(counted, cap)
+        conditions.update({("group", value): Q(**{group: value}) for value in values})
+    # One pass over the visible rows: index-only without a search (``issue_open_scope``
+    # carries every column these conditions read); with one, a single bitmap of the
+    # matches. Cheaper than a capped count (LIMIT 10 001) per tab and group, which reads
+    # to the end for every small group and builds the search's bitmap again each time.
+    found = one_pass_counts(base, conditions)
     counts = {key: n for key, n in found.items() if not isinstance(key, tuple)}
     counts.update(dict.fromkeys(GROUPED_TABS, None))
     group_counts = {key[1]: n for key, n in found.items() if isinstance(key, tuple)}
-    group_counts.update(departments)
 
     if group == "department":
         full_order = [F("department__name").asc(nulls_last=True), "department__code", *inner]
