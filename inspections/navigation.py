@@ -3,7 +3,7 @@ very predicates of ``policy`` that gate the pages."""
 
 from django.utils.translation import gettext_lazy as _
 
-from closedloop.core.navigation import NavItem
+from closedloop.core.navigation import INSPECTIONS, NavItem
 
 from . import policy
 
@@ -13,9 +13,15 @@ NAV_ITEMS = [
         _("巡检"),
         "bi-clipboard-check",
         policy.can_view_inspections,
-        order=60,
+        order=70,
+        group=INSPECTIONS,
     ),
     NavItem(
-        "inspections:board", _("改进仪表盘"), "bi-speedometer2", policy.can_view_board, order=61
+        "inspections:board",
+        _("改进仪表盘"),
+        "bi-speedometer2",
+        policy.can_view_board,
+        order=71,
+        group=INSPECTIONS,
     ),
 ]

@@ -2,12 +2,17 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from closedloop.core.navigation import NavItem
+from closedloop.core.navigation import INSIGHT, NavItem
 
 from . import policy
 
 NAV_ITEMS = [
     NavItem(
-        "reports:list", _("报告"), "bi-file-earmark-bar-graph", policy.can_view_reports, order=64
+        "reports:list",
+        _("报告"),
+        "bi-file-earmark-bar-graph",
+        policy.can_view_reports,
+        order=84,
+        group=INSIGHT,
     ),
 ]
