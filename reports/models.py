@@ -85,7 +85,8 @@ class Report(models.Model):
     class Meta:
         verbose_name = _("报告")
         verbose_name_plural = _("报告")
-        ordering = ("-first_day", "kind", "region__code")
+        # A period's national report first, then its regions by code.
+        ordering = ("-first_day", "kind", models.F("region__code").asc(nulls_first=True))
         constraints = [
             models.UniqueConstraint(
                 fields=("kind", "period", "region"),

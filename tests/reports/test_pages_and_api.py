@@ -37,6 +37,15 @@ def test_the_list_filters_by_kind_period_and_region(client, cast, reports):
     assert f'href="/reports/{reports["effect"].pk}/"' in page
 
 
+def test_a_periods_national_report_comes_before_its_regions(api, cast, reports):
+    rows = api.as_(cast.lead).get("/api/v1/reports/", {"kind": "weekly"}).json()["results"]
+    assert [row["id"] for row in rows][:3] == [
+        reports["national"].pk,
+        reports["east"].pk,
+        reports["south"].pk,
+    ]
+
+
 def test_a_failed_run_shows_on_the_quality_leads_list(client, cast, monkeypatch):
     monkeypatch.setitem(services.BUILDERS, Kind.WEEKLY, lambda *a, **k: 1 / 0)
     with pytest.raises(services.ReportsFailed):
