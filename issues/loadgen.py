@@ -20,7 +20,10 @@ What it writes, identically for the same ``seed``, ``now`` and starting database
   ``SlaPause``, the stored SLA due times, the ladder moments of open issues
   (``SlaMilestone``) and the alerts earlier sweeps raised (``SlaAlert``, up to ``now``);
   numbers ``ISS-YYYY-NNNNN`` per year in submission order, continuing and advancing
-  ``NumberSequence``.
+  ``NumberSequence``;
+- rectification projects over those issues (2 % of them by default), with their whole
+  life — kick-off, tracking logs, acceptances, rechecks, closure, cases — by
+  :mod:`rectification.loadgen`.
 
 SLA due times are exact, not approximated: calendar time for calendar policies, and for
 working-time policies a cumulative working-time table (:class:`WorkClock`) built from the
@@ -320,7 +323,8 @@ class _Copy:
 
     def __init__(self, cursor, model, columns: list[str]):
         self.cursor = cursor
-        self.sql = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+        quoted = ", ".join(f'"{column}"' for column in columns)  # "order" is reserved
+        self.sql = f"COPY {model._meta.db_table} ({quoted}) FROM STDIN"
         self.buffer = io.StringIO()
         self.rows = 0
         self.pending = 0
@@ -402,6 +406,8 @@ class Summary:
     pauses: int = 0
     systemic: int = 0
     statuses: dict = field(default_factory=dict)
+    #: The rectification projects (``rectification.loadgen.ProjectSummary``).
+    projects: object = None
     seconds: float = 0.0
     now: dt.datetime | None = None
 
@@ -497,11 +503,14 @@ class LoadGenerator:
         years: float = 3,
         now: dt.datetime | None = None,
         say: Callable[[str], None] = print,
+        projects: int | None = None,
     ):
         if stores < 1 or issues < 0 or years <= 0:
             raise ValueError("stores and years must be positive, issues not negative")
         self.n_stores, self.n_issues, self.n_people = stores, issues, people
         self.rng = random.Random(seed)
+        self.seed = seed
+        self.n_projects = projects
         self.now = (now or timezone.now()).astimezone(dt.UTC).replace(microsecond=0)
         self.now_us = to_us(self.now)
         self.start_us = self.now_us - int(years * 365 * DAY_US)
@@ -527,9 +536,23 @@ class LoadGenerator:
                 f"({self._elapsed()})"
             )
             self._issues(org)
+            self._projects()
         self._analyze()
         self.summary.seconds = time.perf_counter() - self.started
         return self.summary
+
+    def _projects(self) -> None:
+        """Rectification projects over the issues just written (``rectification.loadgen``):
+        ``projects`` of them, 2 % of the issues by default."""
+        from rectification import loadgen as rectification_load
+
+        count = self.n_projects
+        if count is None:
+            count = rectification_load.default_projects(self.n_issues)
+        self.summary.projects = rectification_load.generate(
+            projects=count, seed=self.seed, now=self.now, say=self.say
+        )
+        self.say(f"  rectification projects written ({self._elapsed()})")
 
     # ------------------------------------------------------------------- calendar
 
@@ -1332,7 +1355,10 @@ class LoadGenerator:
         # VACUUM also sets the visibility map (index-only scans) as autovacuum would;
         # inside a transaction (tests) only ANALYZE is possible.
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+        from rectification.loadgen import LOADED as PROJECT_TABLES
+
         models = [Store, User, Issue, IssueEvent, Attachment, SlaMilestone, SlaAlert, SlaPause]
+        models += PROJECT_TABLES
         with connection.cursor() as cursor:
             for model in models:
                 cursor.execute(f"{command} {model._meta.db_table}")
@@ -1347,8 +1373,17 @@ def generate(
     years: float = 3,
     now: dt.datetime | None = None,
     say: Callable[[str], None] = print,
+    projects: int | None = None,
 ) -> Summary:
-    """Generate the network and its issues (see the module docstring)."""
+    """Generate the network, its issues and rectification projects (``projects``; 2 % of
+    ``issues`` when None; see the module docstring)."""
     return LoadGenerator(
-        stores=stores, issues=issues, people=people, seed=seed, years=years, now=now, say=say
+        stores=stores,
+        issues=issues,
+        people=people,
+        seed=seed,
+        years=years,
+        now=now,
+        say=say,
+        projects=projects,
     ).run()

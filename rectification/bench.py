@@ -3,7 +3,13 @@ projects for the roles that open them (issue 9); the case library and recurrence
 the case library page (plain, filtered by category and tier, searched by text), the API
 list (``GET /api/v1/cases/``, searched), and the rectification hints of a triage page
 (疑似复发 links and suggested cases of 50 new issues) — the query count of all of them is
-pinned in the tests; these time them on the generated data (``make bench``)."""
+pinned in the tests; these time them on the generated data (``make bench``).
+
+``generate_load`` writes the projects these pages read (``rectification/loadgen.py``: 2 %
+of the issues by default, 20 000 at 1 000 000, or ``--projects N``) with their tracking
+logs, history, acceptances, rechecks, closure checklists and library cases, so the board,
+the case library and the triage hints are timed on a populated network, not empty
+tables."""
 
 from __future__ import annotations
 

@@ -32,7 +32,9 @@ def case_list(request):
         .order_by("-created_at", "-pk")
     )
     filterset = CaseListFilterSet(request.GET or None, queryset=queryset, request=request)
-    rows = filterset.qs if filterset.is_valid() else queryset.none()
+    # Unbound (no parameters: the plain page) lists every case; bad parameters none.
+    valid = filterset.is_valid() or not filterset.is_bound
+    rows = filterset.qs if valid else queryset.none()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

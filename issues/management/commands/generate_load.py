@@ -20,13 +20,20 @@ from issues.models import Issue
 class Command(BaseCommand):
     help = (
         "Generate a realistic network (stores, people) and years of issues with their "
-        "timelines, attachments' rows, SLA due times, ladder moments and alerts, in bulk."
+        "timelines, attachments' rows, SLA due times, ladder moments and alerts, and "
+        "rectification projects with their logs, acceptances and rechecks, in bulk."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--stores", type=int, default=1000)
         parser.add_argument("--issues", type=int, default=1_000_000)
         parser.add_argument("--people", type=int, default=5000)
+        parser.add_argument(
+            "--projects",
+            type=int,
+            default=None,
+            help="rectification projects (default: 2 %% of --issues)",
+        )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--years", type=float, default=3, help="history length (default 3)")
         parser.add_argument(
@@ -40,7 +47,9 @@ class Command(BaseCommand):
             help="do nothing when the database already holds issues",
         )
 
-    def handle(self, *args, stores, issues, people, seed, years, now, if_empty, **options):
+    def handle(
+        self, *args, stores, issues, people, projects, seed, years, now, if_empty, **options
+    ):
         existing = Issue.objects.count()
         if existing:
             if if_empty:
@@ -54,6 +63,8 @@ class Command(BaseCommand):
             )
         if stores < 1 or issues < 0 or people < 1 or years <= 0:
             raise CommandError("--stores, --people and --years must be positive.")
+        if projects is not None and projects < 0:
+            raise CommandError("--projects must not be negative.")
         moment = None
         if now:
             moment = parse_datetime(now)
@@ -74,7 +85,10 @@ class Command(BaseCommand):
             years=years,
             now=moment,
             say=self.stdout.write,
+            projects=projects,
         )
+        rect = summary.projects
+        rect_statuses = ", ".join(f"{k} {v:,}" for k, v in rect.statuses.items())
         statuses = ", ".join(f"{k} {v:,}" for k, v in summary.statuses.items())
         self.stdout.write(
             self.style.SUCCESS(
@@ -85,6 +99,9 @@ class Command(BaseCommand):
                 f"  {summary.issues:,} issues ({summary.open_issues:,} open: {statuses})\n"
                 f"  {summary.events:,} events, {summary.attachments:,} attachment rows, "
                 f"{summary.pauses:,} SLA pauses\n"
-                f"  {summary.milestones:,} ladder moments, {summary.alerts:,} alerts raised"
+                f"  {summary.milestones:,} ladder moments, {summary.alerts:,} alerts raised\n"
+                f"  {rect.projects:,} rectification projects ({rect_statuses}), "
+                f"{rect.logs:,} tracking logs, {rect.acceptances:,} acceptances, "
+                f"{rect.rechecks:,} rechecks, {rect.cases:,} cases"
             )
         )
