@@ -89,6 +89,9 @@ UNFINISHED_Q = Q(status__in=[s for s in Status.values if s not in FINISHED_STATU
 NUMBER_PREFIX = re.compile(r"[A-Za-z]{2,5}-\d[\d-]*")
 
 
+#: What ``IssueQuerySet.visible_to`` reads of an issue.
+VISIBILITY_COLUMNS = ["store_id", "department_id", "submitted_by_id", "assignee_id"]
+
 #: What the list's counts read of an issue besides its status: who may see it
 #: (``visible_to``), 超时预警 and 我负责的 (``selectors``), the groups.
 COUNTED_COLUMNS = [
@@ -417,6 +420,14 @@ class Issue(models.Model):
                 include=COUNTED_COLUMNS,
                 condition=UNFINISHED_Q,
                 name="issue_open_scope",
+            ),
+            # The API's list (finished issues included), newest first: its page's ids and
+            # its count are index-only walks, the visibility columns included
+            # (``issues.api.views.IssueViewSet.list``).
+            models.Index(
+                fields=["-submitted_at", "-id"],
+                include=VISIBILITY_COLUMNS,
+                name="issue_by_submitted",
             ),
         ]
 

@@ -215,8 +215,9 @@ def populate(cast, count):
     return made
 
 
-# The list costs: the page count, the page (issues joined with store, region, department,
-# assignee, submitter, duplicate_of and systemic issue), the attachments with uploaders.
+# The list costs: the page count, the page (its ids picked first in a sub-select, then those
+# issues joined with store, region, department, assignee, submitter, duplicate_of and
+# systemic issue, with their project's number), the attachments with uploaders.
 LIST_QUERIES = 3
 # The detail: the issue, its attachments, its timeline with actors.
 DETAIL_QUERIES = 3
