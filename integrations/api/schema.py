@@ -75,6 +75,8 @@ def document_integration_conventions(result, generator, request, public):
                 continue
             responses = operation.setdefault("responses", {})
             responses.setdefault("401", _json(_("未登录，或令牌错误、已过期、已吊销。")))
+            # A token narrowed to other scopes (or a role that may not) is refused anywhere.
+            responses.setdefault("403", _json(_("无权访问")))
             responses.setdefault("429", _json(_("请求过于频繁（按令牌限流）。"), retry_after))
             if method != "post":
                 continue

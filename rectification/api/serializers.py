@@ -9,7 +9,7 @@ lives in ``rectification.services``, which names the bad field by its path in th
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
@@ -913,6 +913,7 @@ class CaseSerializer(serializers.ModelSerializer):
 # --- the closure checklist (闭环确认检查表) ------------------------------------------------
 
 
+@extend_schema_serializer(component_name="RectificationClosureItem")
 class ClosureItemSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
@@ -922,6 +923,7 @@ class ClosureItemSerializer(serializers.Serializer):
     value_label = serializers.CharField(allow_blank=True)
 
 
+@extend_schema_serializer(component_name="RectificationClosureStep")
 class ClosureStepSerializer(serializers.Serializer):
     step = serializers.IntegerField(min_value=1, max_value=7)
     title = serializers.CharField()
@@ -929,6 +931,7 @@ class ClosureStepSerializer(serializers.Serializer):
     items = ClosureItemSerializer(many=True)
 
 
+@extend_schema_serializer(component_name="RectificationClosure")
 class ClosureSerializer(serializers.Serializer):
     """The seven-step checklist with each step's state, the verdict and the level."""
 
@@ -942,17 +945,20 @@ class ClosureSerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=True)
 
 
+@extend_schema_serializer(component_name="RectificationClosureItemInput")
 class ClosureItemInputSerializer(serializers.Serializer):
     key = serializers.CharField(max_length=40)
     done = serializers.BooleanField(required=False)
     value = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=300)
 
 
+@extend_schema_serializer(component_name="RectificationClosureStepInput")
 class ClosureStepInputSerializer(serializers.Serializer):
     step = serializers.IntegerField(min_value=1, max_value=7)
     items = ClosureItemInputSerializer(many=True)
 
 
+@extend_schema_serializer(component_name="RectificationClosureInput")
 class ClosureInputSerializer(serializers.Serializer):
     """Only the items sent change."""
 

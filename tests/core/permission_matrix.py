@@ -758,42 +758,43 @@ URLS: dict[str, Url] = {
     "inspections:target_action": Url(
         action(), of="finding", kwargs=inspection_target, post_only=True
     ),
-    "api:inspection-list": Url(signed_in(anonymous=401)),
-    "api:inspection-templates": Url(signed_in(anonymous=401)),
-    "api:inspection-board": Url(signed_in(anonymous=401)),
-    "api:inspection-detail": Url(scoped(anonymous=401), of="inspection", kwargs=pk),
+    # The DMS client holds no inspections scope: every inspections API answers it 403.
+    "api:inspection-list": Url(signed_in(anonymous=401, dms=403)),
+    "api:inspection-templates": Url(signed_in(anonymous=401, dms=403)),
+    "api:inspection-board": Url(signed_in(anonymous=401, dms=403)),
+    "api:inspection-detail": Url(scoped(anonymous=401, dms=403), of="inspection", kwargs=pk),
     **{
         f"api:inspection-{name}": Url(
-            action(anonymous=401), of="inspection", kwargs=pk, post_only=True
+            action(anonymous=401, dms=403), of="inspection", kwargs=pk, post_only=True
         )
         for name in API_INSPECTION_POSTS
     },
     "api:inspection-follow-up": Url(
-        action(anonymous=401),
+        action(anonymous=401, dms=403),
         of="inspection",
         kwargs=lambda i: {"pk": i.pk, "step": "call"},
         post_only=True,
     ),
     "api:inspection-finding-issue": Url(
-        action(anonymous=401), of="finding", kwargs=api_finding, post_only=True
+        action(anonymous=401, dms=403), of="finding", kwargs=api_finding, post_only=True
     ),
     # PATCH or PUT only: written to with that method.
     "api:inspection-finding": Url(
-        action(anonymous=401),
+        action(anonymous=401, dms=403),
         of="finding",
         kwargs=api_finding,
         post_only=True,
         method="patch",
     ),
     "api:inspection-resource-request": Url(
-        action(anonymous=401),
+        action(anonymous=401, dms=403),
         of="resourcerequest",
         kwargs=api_resource,
         post_only=True,
         method="patch",
     ),
     "api:inspection-closure": Url(
-        action(anonymous=401), of="inspection", kwargs=pk, post_only=True, method="put"
+        action(anonymous=401, dms=403), of="inspection", kwargs=pk, post_only=True, method="put"
     ),
     # --- rectification: store-side people their stores', departments what they own -----
     "rectification:board": Url(signed_in(dms=404)),
