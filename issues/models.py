@@ -14,6 +14,7 @@ from django.db.models import Case, F, Func, Q, Value, When
 from django.db.models.functions import Least, Lower
 from django.utils.translation import gettext_lazy as _
 
+from closedloop.core.choices import ChoiceLabels
 from closedloop.org.choices import DEPARTMENT_ROLES, Role
 from closedloop.org.models import (
     Department,
@@ -173,7 +174,7 @@ class SystemicIssueQuerySet(models.QuerySet):
 
 
 @pghistory.track()
-class SystemicIssue(models.Model):
+class SystemicIssue(ChoiceLabels, models.Model):
     """系统性问题: one named problem with one root, grouping issues of many stores."""
 
     title = models.CharField(_("名称"), max_length=200)
@@ -245,7 +246,7 @@ class SystemicEvent(models.Model):
         return f"{self.systemic_issue_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
 
-class Issue(models.Model):
+class Issue(ChoiceLabels, models.Model):
     number = models.CharField(_("编号"), max_length=20, unique=True, editable=False)
     store = models.ForeignKey(
         Store, verbose_name=_("门店"), on_delete=models.PROTECT, related_name="issues"
@@ -379,30 +380,37 @@ class Issue(models.Model):
             GinIndex(SearchGrams(), name="issue_search_grams"),
             # The working views of the list, over unfinished issues (its default), each in
             # the order it shows its rows (listing.build_listing): the top 25 are the first
-            # 25 entries, a deep page an index-only walk.
+            # 25 entries, a deep page an index-only walk. They carry who may see a row
+            # (``visible_to``), so that a region's or a department's deep page skips the
+            # rows of others without reading the table (ops, page 1000: 1.1 s of SQL).
             models.Index(
                 fields=["priority_rank", "-submitted_at", "-id"],
                 condition=UNFINISHED_Q,
+                include=VISIBILITY_COLUMNS,
                 name="issue_open_by_priority",
             ),
             models.Index(
                 fields=["status_rank", "-submitted_at", "-id"],
                 condition=UNFINISHED_Q,
+                include=VISIBILITY_COLUMNS,
                 name="issue_open_by_status",
             ),
             models.Index(
                 fields=["department", "-submitted_at", "-id"],
                 condition=UNFINISHED_Q,
+                include=VISIBILITY_COLUMNS,
                 name="issue_open_by_department",
             ),
             models.Index(
                 fields=["next_due", "priority_rank", "-id"],
                 condition=UNFINISHED_Q,
+                include=VISIBILITY_COLUMNS,
                 name="issue_open_by_next_due",
             ),
             models.Index(
                 fields=["priority_rank", "resolution_due_at", "-id"],
                 condition=UNFINISHED_Q,
+                include=VISIBILITY_COLUMNS,
                 name="issue_open_by_priority_due",
             ),
             # The triage queue: submitted issues, oldest first (a few hundred rows; without
@@ -440,7 +448,7 @@ class Issue(models.Model):
         return reverse("issues:detail", args=[self.number])
 
 
-class IssueEvent(models.Model):
+class IssueEvent(ChoiceLabels, models.Model):
     """The timeline and history: one row per transition, comment, note, assignment."""
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="events")

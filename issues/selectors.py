@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from closedloop.core.queries import ids_of_each
 from closedloop.org.choices import Role
 from closedloop.org.models import User
 
@@ -81,13 +82,16 @@ def mine_q(user: User, *, include_finished: bool = False) -> Q:
 _WORD = re.compile(r"[A-Za-z0-9]+|[\u4e00-\u9fff]")
 
 
-def _terms(text: str) -> set[str]:
-    """Latin words and Chinese character bigrams: enough to spot the same problem."""
+@lru_cache(maxsize=8192)
+def _terms(text: str) -> frozenset[str]:
+    """Latin words and Chinese character bigrams: enough to spot the same problem.
+    Remembered per text: the triage queue reads the same few hundred candidates on
+    every page."""
     tokens = _WORD.findall(text.lower())
     words = {t for t in tokens if len(t) > 1}
     chars = [t for t in tokens if len(t) == 1 and "\u4e00" <= t <= "\u9fff"]
     words.update(a + b for a, b in zip(chars, chars[1:], strict=False))
-    return words
+    return frozenset(words)
 
 
 def similar_open_issues(issue: Issue, *, limit: int = 5, pool: int = 300) -> list[Issue]:
@@ -108,40 +112,45 @@ def similar_open_issues_of(issues, *, limit: int = 5, pool: int = 300) -> dict[i
     # Enough of each category that every issue still has ``pool`` after leaving out its
     # own store's and itself (a store rarely has more than a handful of open issues).
     take = pool + 100 + len(issues)
-    parts, params = [], []
-    for category in categories:
-        sql, sub = (
-            Issue.objects.open()
+    ids = ids_of_each(
+        {
+            category: Issue.objects.open()
             .filter(category=category)
             .order_by("-submitted_at", "-pk")
             .values_list("pk", flat=True)[:take]
-            .query.sql_with_params()
-        )
-        parts.append(f"ARRAY({sql})")
-        params.extend(sub)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        ids = dict(zip(categories, cursor.fetchone(), strict=True))
-    every = Issue.objects.select_related("store").in_bulk(
-        [pk for pks in ids.values() for pk in pks]
+            for category in categories
+        }
     )
-    terms = {pk: _terms(f"{other.title} {other.description}") for pk, other in every.items()}
+    # The candidates' words from four columns; only the winners are read whole.
+    every = {
+        pk: (store_id, _terms(f"{title} {description}"))
+        for pk, store_id, title, description in Issue.objects.filter(
+            pk__in=[pk for pks in ids.values() for pk in pks]
+        ).values_list("pk", "store_id", "title", "description")
+    }
+    chosen: dict[int, list[int]] = {}
     for issue in issues:
         mine = _terms(f"{issue.title} {issue.description}")
         if not mine:
             continue
         candidates = [
-            every[pk]
+            pk
             for pk in ids[issue.category]
-            if pk in every and pk != issue.pk and every[pk].store_id != issue.store_id
+            if pk in every and pk != issue.pk and every[pk][0] != issue.store_id
         ][:pool]
         scored = []
-        for other in candidates:
-            overlap = len(mine & terms[other.pk])
+        for pk in candidates:
+            theirs = every[pk][1]
+            overlap = len(mine & theirs)
             if overlap:
-                scored.append((overlap / len(mine | terms[other.pk]), other))
+                scored.append((overlap / len(mine | theirs), pk))
         scored.sort(key=lambda pair: pair[0], reverse=True)
-        found[issue.pk] = [other for score, other in scored[:limit] if score >= 0.08]
+        chosen[issue.pk] = [pk for score, pk in scored[:limit] if score >= 0.08]
+    rows = Issue.objects.select_related("store").in_bulk(
+        [pk for pks in chosen.values() for pk in pks]
+    )
+    for pk, pks in chosen.items():
+        found[pk] = [rows[other] for other in pks if other in rows]
     return found
 
 

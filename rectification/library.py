@@ -13,12 +13,12 @@ from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from closedloop.core.queries import ids_of_each
 from issues.choices import Category
 
 from .choices import MAX_STARS, MIN_STARS, SUGGESTED_CASES, Action
@@ -205,27 +205,28 @@ def save_case(*, project: Project, actor, data: Mapping, at: dt.datetime | None 
     return case
 
 
+#: The order of suggested cases (``Case.Meta.indexes`` holds it per category).
+BEST_FIRST = [F("replicability").desc(), F("created_at").desc(), F("pk").desc()]
+
+
 def suggested_cases(user, categories: Iterable[str], limit: int = SUGGESTED_CASES) -> dict:
     """category -> the ``limit`` best cases of that category ``user`` may see (most
-    replicable first, then the newest), in one query whatever the number of categories."""
+    replicable first, then the newest), in two queries whatever the number of
+    categories: each category's ids from its own index range, then those rows."""
     categories = sorted({c for c in categories if c})
     if not categories:
         return {}
-    ranked = (
-        Case.objects.visible_to(user)
-        .filter(category__in=categories)
-        .select_related("project__store")
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("category")],
-                order_by=[F("replicability").desc(), F("created_at").desc(), F("pk").desc()],
-            )
-        )
-        .filter(rank__lte=limit)
-        .order_by("category", "rank")
+    visible = Case.objects.visible_to(user)
+    ids = ids_of_each(
+        {
+            category: visible.filter(category=category)
+            .order_by(*BEST_FIRST)
+            .values_list("pk", flat=True)[:limit]
+            for category in categories
+        }
     )
-    found: dict[str, list[Case]] = {c: [] for c in categories}
-    for case in ranked:
-        found[case.category].append(case)
+    rows = Case.objects.select_related("project__store").in_bulk(
+        [pk for pks in ids.values() for pk in pks]
+    )
+    found = {c: [rows[pk] for pk in ids[c] if pk in rows] for c in categories}
     return found

@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from closedloop.core.choices import ChoiceLabels
 from closedloop.org.choices import DEPARTMENT_ROLES, Role, StoreTier
 from closedloop.org.models import Store, sees_everything, within_token_bounds
 from issues.choices import Category
@@ -66,7 +67,7 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(named)
 
 
-class Project(models.Model):
+class Project(ChoiceLabels, models.Model):
     """整改项目: the kick-off form (启动表) and the state of its execution."""
 
     number = models.CharField(_("项目编号"), max_length=20, unique=True, editable=False)
@@ -704,6 +705,14 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=Q(replicability__gte=MIN_STARS, replicability__lte=MAX_STARS),
                 name="case_replicability_1_5",
+            )
+        ]
+        # The cases suggested at triage: the best of one category are its first entries
+        # (``library.suggested_cases``).
+        indexes = [
+            models.Index(
+                fields=["category", "-replicability", "-created_at", "-id"],
+                name="case_best_of_category",
             )
         ]
 

@@ -68,6 +68,17 @@ def test_each_view_reads_its_page_from_its_index(generated):
     assert "DISTINCT" not in str(found.rows.query).upper()  # the status filter's own
 
 
+def test_a_regions_deep_page_skips_other_rows_inside_the_index(generated):
+    """The working views' indexes carry who may see a row: an ops specialist's page deep
+    in the status view is an index-only walk, the rows of other regions dropped by the
+    index's own columns, not by reading each row of the table (at 1 000 000 issues:
+    266 → 28 ms of SQL)."""
+    found = _listing("ops", "?view=status")
+    plan = _ids_plan(found, offset=found.counts["all"] // 2)
+    assert "Index Only Scan using issue_open_by_status" in plan, plan
+    assert "Sort" not in plan, plan
+
+
 def test_search_goes_through_its_indexes(generated):
     number = Issue.objects.order_by("-pk").values_list("number", flat=True)[100]
     plan = Issue.objects.search(number.lower()).explain()
