@@ -14,6 +14,9 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 # The suite runs in one pytest process per core, at most four (pytest-xdist; each gets its
 # own test database and Redis database, closedloop/settings/test.py). PYTEST_WORKERS=0: one.
+# ``--dist load`` hands each process its tests in the collection order, in which
+# pytest-django puts the transactional tests last: they empty the tables the migrations
+# seeded (calendar, policies, metric definitions), so none may run before a plain one.
 PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; [ $$n -lt 2 ] && n=0; echo $$n)
 # make bench: the generated data (into an empty database) and the benchmark's options.
 BENCH_ISSUES ?= 1000000
@@ -76,7 +79,7 @@ dev:
 	@DJANGO_DEBUG=1 $(MAKE) --no-print-directory run
 
 test: install compile-messages
-	env -u DJANGO_SETTINGS_MODULE $(DEVSERVERS) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	env -u DJANGO_SETTINGS_MODULE $(DEVSERVERS) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 # Its own database in the embedded server (the demo of `make run` stays apart), DEBUG
 # off as in production; with DATABASE_URL set, that database is used (and generated

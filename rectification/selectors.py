@@ -166,7 +166,7 @@ def project_sustainability(project) -> dict | None:
 def triage_hints(user, issues) -> dict:
     """For the triage queue (DOMAIN.md §7): issue pk -> ``{"recurrences": [projects it may
     be the recurrence of], "cases": [suggested cases of its category]}``, only what
-    ``user`` may see, in two queries whatever the number of issues."""
+    ``user`` may see, in three queries whatever the number of issues."""
     from .library import suggested_cases
     from .models import Recurrence
 

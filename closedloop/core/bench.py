@@ -557,6 +557,27 @@ def format_row(r: Result) -> str:
     return line
 
 
+def _md(value, digits=0) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def markdown_table(results: list[Result]) -> str:
+    """The results as the Markdown table of ``docs/performance.md``."""
+    lines = [
+        "| case | role | p50 | p95 | q | SQL | ratio | ok | notes |",
+        "|---|---|---:|---:|---:|---:|---:|:-:|---|",
+    ]
+    for r in results:
+        mark = {True: "✓", False: "✗", None: ""}[r.ok]
+        notes = r.error or ", ".join(f"{k} {v}" for k, v in r.extra.items() if k not in ("bytes",))
+        lines.append(
+            f"| {r.name} | {r.role} | {_md(r.p50_ms)} | {_md(r.p95_ms)} | "
+            f"{'–' if r.queries is None else r.queries} | {_md(r.main_sql_ms)} | "
+            f"{_md(r.ratio, 1)} | {mark} | {notes} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def _git_commit() -> str:
     try:
         return subprocess.run(
@@ -617,12 +638,15 @@ def add_harness_arguments(parser) -> None:
     group.add_argument("--role", action="append", help="only the cases of this role (repeatable)")
     group.add_argument("--json", help="where to write the JSON (default var/bench/…)")
     group.add_argument("--list", action="store_true", help="list the cases and exit")
+    group.add_argument("--markdown", help="also write the results as a Markdown table to this file")
     group.add_argument(
         "--strict", action="store_true", help="exit with status 1 when a case misses its target"
     )
 
 
-def run_harness(command, *, runs, warmup, only, role, json, list, strict, **_options) -> None:
+def run_harness(
+    command, *, runs, warmup, only, role, json, list, strict, markdown=None, **_options
+) -> None:
     from django.core.management.base import CommandError
 
     say = command.stdout.write
@@ -657,6 +681,9 @@ def run_harness(command, *, runs, warmup, only, role, json, list, strict, **_opt
     meta["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     path = Path(json) if json else default_json_path()
     write_json(path, meta, results, {"runs": runs, "warmup": warmup, "only": only, "role": role})
+    if markdown:
+        Path(markdown).parent.mkdir(parents=True, exist_ok=True)
+        Path(markdown).write_text(markdown_table(results), encoding="utf-8")
     missed = [r for r in results if r.ok is False]
     say(
         f"\n{len(results)} cases, {len(missed)} missed their target "

@@ -155,6 +155,8 @@ def test_command_prints_the_table_and_writes_json(data, tmp_path, capsys):
         "1",
         "--json",
         str(target),
+        "--markdown",
+        str(tmp_path / "table.md"),
     )
     out = capsys.readouterr().out
     assert "p50 ms" in out and "issues.list.priority" in out and "manager" in out
@@ -165,6 +167,10 @@ def test_command_prints_the_table_and_writes_json(data, tmp_path, capsys):
     assert row["name"] == "issues.list.priority" and row["runs"] == 2
     assert row["p95_ms"] >= row["p50_ms"] > 0
     assert row["budget_ms"] == bench.PAGE_BUDGET_MS
+    header, rule, line = (tmp_path / "table.md").read_text().splitlines()
+    assert header.startswith("| case | role | p50 | p95 | q | SQL | ratio |") and "---:" in rule
+    assert line.startswith("| issues.list.priority | manager | ")
+    assert f"| {row['queries']} |" in line
 
 
 def test_percentile_is_nearest_rank():

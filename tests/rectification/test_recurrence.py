@@ -150,7 +150,7 @@ def test_triage_hints_do_not_grow_with_the_issues(cast, django_assert_num_querie
     from rectification.selectors import triage_hints
 
     for issues in (few, many):
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(3):
             hints = triage_hints(cast.ops, issues)
         assert all(hints[i.pk]["recurrences"] for i in issues if i.category == "process")
         assert all(hints[i.pk]["cases"] for i in issues if i.category == "process")
