@@ -103,7 +103,7 @@ REGION_OPS_SHARE = 0.15
 #: Shares of lives that go otherwise: the first re-inspection fails; acceptance never
 #: passes (stuck following up); accepted but the experience is never written; the
 #: closure conditions are never confirmed.
-FAIL_ONCE_SHARE, STUCK_SHARE, NO_EXPERIENCE_SHARE, NO_CLOSURE_SHARE = 0.12, 0.03, 0.04, 0.06
+FAIL_ONCE_SHARE, STUCK_SHARE, NO_EXPERIENCE_SHARE, NO_CLOSURE_SHARE = 0.12, 0.03, 0.02, 0.03
 RESOURCE_SHARE, DIFFICULTY_SHARE, MISSED_LOG_SHARE = 0.15, 0.12, 0.08
 
 #: The demo's findings by item key: (text, priority).
@@ -273,6 +273,9 @@ class InspectionGenerator:
         self.now_us = to_us(self.now)
         self.zone = timezone.get_default_timezone()
         self.today = timezone.localtime(self.now, self.zone).date()
+        # The last day an inspection can have started (they start at 8:30–10:30).
+        local = timezone.localtime(self.now, self.zone)
+        self.last_day = self.today - dt.timedelta(days=0 if local.hour >= 11 else 1)
         self.first_day = self.today - dt.timedelta(days=int(years * 365))
         self.say = say
         self.summary = InspectionSummary()
@@ -317,17 +320,21 @@ class InspectionGenerator:
         spans = []
         for pk, tier, go_live in stores:
             begin = max(self.first_day, go_live or self.first_day)
-            days = (self.today - begin).days + 1
+            days = (self.last_day - begin).days + 1
             spans.append((pk, begin, max(0, days), TIER_FREQUENCY.get(tier, 1.0)))
         counts = _apportion(self.n, [days * freq for _pk, _b, days, freq in spans])
         plans = []
         for (pk, begin, days, _freq), count in zip(spans, counts, strict=True):
             gap = days / count if count else 0
+            phase = rng.random()  # where in its cycle the store is: visits spread over days
             for i in range(count):
-                day = begin + dt.timedelta(days=int((i + rng.uniform(0.15, 0.95)) * gap))
-                if day.weekday() >= 5:  # weekends: the Friday before
-                    day -= dt.timedelta(days=day.weekday() - 4)
-                plans.append((min(max(day, begin), self.today), pk))
+                offset = (i + phase + rng.uniform(-0.2, 0.2)) * gap
+                day = begin + dt.timedelta(days=min(max(0, int(offset)), days - 1))
+                if day.weekday() == 5:  # Saturday: the Friday before
+                    day -= dt.timedelta(days=1)
+                elif day.weekday() == 6:  # Sunday: the Monday after (the Friday before)
+                    day += dt.timedelta(days=1 if day < self.last_day else -2)
+                plans.append((min(max(day, begin), self.last_day), pk))
         plans.sort()
         return plans
 
@@ -457,7 +464,7 @@ class InspectionGenerator:
 
         event(started, "start", "", Status.DRAFT)
         results = self._draw_results(items, level)
-        report_day = day + dt.timedelta(days=rng.choices((0, 1, 2), (75, 20, 5))[0])
+        report_day = day + dt.timedelta(days=rng.choices((0, 1, 2, 3, 5), (62, 24, 9, 3, 2))[0])
         reported = max(self._at(report_day, rng.uniform(16, 19.5)), started + HOUR_US)
         issued = reported <= now
         if not issued:  # still being inspected: part of the items scored so far
