@@ -375,7 +375,6 @@ class InspectionGenerator:
                         template=template.pk,
                         items=items,
                         level=min(0.97, level[store] + 0.08 * progress),
-                        departments=departments,
                     )
                     statuses[status] += 1
                     if n % 2000 == 1999:
@@ -415,7 +414,7 @@ class InspectionGenerator:
                 results[item.pk] = _Result(passed=rng.random() < level + 0.05)
         return results
 
-    def _draw_findings(self, pk, items, results, failed) -> list[_Finding]:
+    def _draw_findings(self, items, failed) -> list[_Finding]:
         rng = self.rng
         rows = []
         for item in items:
@@ -453,7 +452,7 @@ class InspectionGenerator:
             )
         return rows
 
-    def _inspection(self, *, day, store, inspector, template, items, level, departments) -> str:
+    def _inspection(self, *, day, store, inspector, template, items, level) -> str:
         rng, w, now = self.rng, self.w, self.now_us
         pk = self.ids[Inspection].take()
         started = min(self._at(day, rng.uniform(8.5, 10.5)), now - 60 * 10**6)
@@ -472,7 +471,7 @@ class InspectionGenerator:
             for item in items[keep:]:
                 results[item.pk] = _Result()
         failed = {i.pk for i in services.failed_items(None, items=items, results=results)}
-        findings = self._draw_findings(pk, items, results, failed)
+        findings = self._draw_findings(items, failed)
         metrics = self._draw_metrics()
         score = services.score_of(None, items=items, results=results)
         state = SimpleNamespace(
@@ -504,7 +503,7 @@ class InspectionGenerator:
                     done_on=None,
                     note="",
                 )
-            actions = self._plan_life(report_day, reported, findings, metrics, failed)
+            actions = self._plan_life(report_day, reported, findings)
             self._replay(pk, state, actions, steps, findings, metrics, items, results, inspector)
             events += self._events
             alerts = self._alerts(state, steps, reported)
@@ -612,7 +611,7 @@ class InspectionGenerator:
 
     # ------------------------------------------------------------------- the follow-up
 
-    def _plan_life(self, report, reported, findings, metrics, failed) -> list[tuple]:
+    def _plan_life(self, report, reported, findings) -> list[tuple]:
         """The follow-up as it would go without a cut: (moment, what, payload) in any
         order; :meth:`_replay` keeps what ``now`` and the statuses allow."""
         rng = self.rng
