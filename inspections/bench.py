@@ -6,7 +6,17 @@ history), so these time the pages over a national network's inspections."""
 
 from __future__ import annotations
 
-from closedloop.core.bench import Case
+from closedloop.core.bench import Case, Context
+
+from .models import Finding, Inspection
+
+
+def facts(ctx: Context) -> dict:
+    return {
+        "inspections": Inspection.objects.count(),
+        "inspection_findings": Finding.objects.count(),
+    }
+
 
 CASES: list[Case] = [
     *(Case("inspections.list", role=role, path="/inspections/") for role in ("lead", "ops")),

@@ -266,6 +266,17 @@ def test_the_list_and_the_board_answer_in_fixed_queries(
     assert best.store.name in board.content.decode()
 
 
+def test_the_benchmark_reports_the_inspections_it_ran_on(generated):
+    from closedloop.core import bench
+    from inspections import bench as inspection_bench
+
+    assert inspection_bench.facts in bench.collect()[1]
+    assert inspection_bench.facts(None) == {
+        "inspections": generated.inspections.inspections,
+        "inspection_findings": generated.inspections.findings,
+    }
+
+
 def test_a_missing_template_is_created_once(db):
     ChecklistItem.objects.all().delete()
     ChecklistTemplate.objects.all().delete()
