@@ -23,7 +23,10 @@ What it writes, identically for the same ``seed``, ``now`` and starting database
   ``NumberSequence``;
 - rectification projects over those issues (2 % of them by default), with their whole
   life — kick-off, tracking logs, acceptances, rechecks, closure, cases — by
-  :mod:`rectification.loadgen`.
+  :mod:`rectification.loadgen`;
+- inspections of the stores over the period (one per store every 45 days on average by
+  default), with their results, findings, follow-up and history, by
+  :mod:`inspections.loadgen`.
 
 SLA due times are exact, not approximated: calendar time for calendar policies, and for
 working-time policies a cumulative working-time table (:class:`WorkClock`) built from the
@@ -408,6 +411,8 @@ class Summary:
     statuses: dict = field(default_factory=dict)
     #: The rectification projects (``rectification.loadgen.ProjectSummary``).
     projects: object = None
+    #: The inspections (``inspections.loadgen.InspectionSummary``).
+    inspections: object = None
     seconds: float = 0.0
     now: dt.datetime | None = None
 
@@ -504,6 +509,7 @@ class LoadGenerator:
         now: dt.datetime | None = None,
         say: Callable[[str], None] = print,
         projects: int | None = None,
+        inspections: int | None = None,
     ):
         if stores < 1 or issues < 0 or years <= 0:
             raise ValueError("stores and years must be positive, issues not negative")
@@ -511,6 +517,8 @@ class LoadGenerator:
         self.rng = random.Random(seed)
         self.seed = seed
         self.n_projects = projects
+        self.n_inspections = inspections
+        self.years = years
         self.now = (now or timezone.now()).astimezone(dt.UTC).replace(microsecond=0)
         self.now_us = to_us(self.now)
         self.start_us = self.now_us - int(years * 365 * DAY_US)
@@ -537,6 +545,7 @@ class LoadGenerator:
             )
             self._issues(org)
             self._projects()
+            self._inspections()
         self._analyze()
         self.summary.seconds = time.perf_counter() - self.started
         return self.summary
@@ -553,6 +562,19 @@ class LoadGenerator:
             projects=count, seed=self.seed, now=self.now, say=self.say
         )
         self.say(f"  rectification projects written ({self._elapsed()})")
+
+    def _inspections(self) -> None:
+        """Inspections of the stores just written (``inspections.loadgen``):
+        ``inspections`` of them, one per store every 45 days on average by default."""
+        from inspections import loadgen as inspection_load
+
+        count = self.n_inspections
+        if count is None:
+            count = inspection_load.default_inspections(self.n_stores, self.years)
+        self.summary.inspections = inspection_load.generate(
+            inspections=count, seed=self.seed, now=self.now, years=self.years, say=self.say
+        )
+        self.say(f"  inspections written ({self._elapsed()})")
 
     # ------------------------------------------------------------------- calendar
 
@@ -1355,10 +1377,11 @@ class LoadGenerator:
         # VACUUM also sets the visibility map (index-only scans) as autovacuum would;
         # inside a transaction (tests) only ANALYZE is possible.
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+        from inspections.loadgen import LOADED as INSPECTION_TABLES
         from rectification.loadgen import LOADED as PROJECT_TABLES
 
         models = [Store, User, Issue, IssueEvent, Attachment, SlaMilestone, SlaAlert, SlaPause]
-        models += PROJECT_TABLES
+        models += PROJECT_TABLES + INSPECTION_TABLES
         with connection.cursor() as cursor:
             for model in models:
                 cursor.execute(f"{command} {model._meta.db_table}")
@@ -1374,9 +1397,11 @@ def generate(
     now: dt.datetime | None = None,
     say: Callable[[str], None] = print,
     projects: int | None = None,
+    inspections: int | None = None,
 ) -> Summary:
-    """Generate the network, its issues and rectification projects (``projects``; 2 % of
-    ``issues`` when None; see the module docstring)."""
+    """Generate the network, its issues, rectification projects (``projects``; 2 % of
+    ``issues`` when None) and inspections (``inspections``; one per store every 45 days
+    when None); see the module docstring."""
     return LoadGenerator(
         stores=stores,
         issues=issues,
@@ -1386,4 +1411,5 @@ def generate(
         now=now,
         say=say,
         projects=projects,
+        inspections=inspections,
     ).run()

@@ -21,7 +21,8 @@ class Command(BaseCommand):
     help = (
         "Generate a realistic network (stores, people) and years of issues with their "
         "timelines, attachments' rows, SLA due times, ladder moments and alerts, and "
-        "rectification projects with their logs, acceptances and rechecks, in bulk."
+        "rectification projects with their logs, acceptances and rechecks, and inspections "
+        "with their results, findings and follow-up, in bulk."
     )
 
     def add_arguments(self, parser):
@@ -33,6 +34,12 @@ class Command(BaseCommand):
             type=int,
             default=None,
             help="rectification projects (default: 2 %% of --issues)",
+        )
+        parser.add_argument(
+            "--inspections",
+            type=int,
+            default=None,
+            help="inspections (default: one per store every 45 days over --years; 0 for none)",
         )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--years", type=float, default=3, help="history length (default 3)")
@@ -48,7 +55,18 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, stores, issues, people, projects, seed, years, now, if_empty, **options
+        self,
+        *args,
+        stores,
+        issues,
+        people,
+        projects,
+        inspections,
+        seed,
+        years,
+        now,
+        if_empty,
+        **options,
     ):
         existing = Issue.objects.count()
         if existing:
@@ -65,6 +83,8 @@ class Command(BaseCommand):
             raise CommandError("--stores, --people and --years must be positive.")
         if projects is not None and projects < 0:
             raise CommandError("--projects must not be negative.")
+        if inspections is not None and inspections < 0:
+            raise CommandError("--inspections must not be negative.")
         moment = None
         if now:
             moment = parse_datetime(now)
@@ -86,10 +106,13 @@ class Command(BaseCommand):
             now=moment,
             say=self.stdout.write,
             projects=projects,
+            inspections=inspections,
         )
         rect = summary.projects
         rect_statuses = ", ".join(f"{k} {v:,}" for k, v in rect.statuses.items())
         statuses = ", ".join(f"{k} {v:,}" for k, v in summary.statuses.items())
+        insp = summary.inspections
+        insp_statuses = ", ".join(f"{k} {v:,}" for k, v in insp.statuses.items())
         self.stdout.write(
             self.style.SUCCESS(
                 f"Generated in {summary.seconds:.0f} s, history up to "
@@ -102,6 +125,9 @@ class Command(BaseCommand):
                 f"  {summary.milestones:,} ladder moments, {summary.alerts:,} alerts raised\n"
                 f"  {rect.projects:,} rectification projects ({rect_statuses}), "
                 f"{rect.logs:,} tracking logs, {rect.acceptances:,} acceptances, "
-                f"{rect.rechecks:,} rechecks, {rect.cases:,} cases"
+                f"{rect.rechecks:,} rechecks, {rect.cases:,} cases\n"
+                f"  {insp.inspections:,} inspections ({insp_statuses}), "
+                f"{insp.findings:,} findings, {insp.logs:,} follow-up logs, "
+                f"{insp.reinspections:,} re-inspections, {insp.alerts:,} reminders"
             )
         )
