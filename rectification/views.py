@@ -52,7 +52,7 @@ from .forms import (
     WhyFormSet,
 )
 from .models import Project, Why
-from .selectors import detail_queryset, latest_readings, list_queryset
+from .selectors import LIST_RELATED, detail_queryset, latest_readings, list_queryset
 
 PAGE_SIZE = 30
 STATUS_RANK = Case(
@@ -139,8 +139,19 @@ def board(request):
     totals = {
         health: sum(summary.get((s, health.value), 0) for s in Status.values) for health in Health
     }
-    ordered = _annotated(rows, today).order_by(STATUS_RANK, HEALTH_RANK, "next_tracking_on", "-pk")
-    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's ids first (narrow rows, sorted by the board's order), then only those
+    # projects joined and their late measures counted: counting every project's measures
+    # before the sort took 400 ms at 20 000 projects (issue 9).
+    order = (STATUS_RANK, HEALTH_RANK, "next_tracking_on", "-pk")
+    page = Paginator(rows.order_by(*order).values_list("pk", flat=True), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = list(
+        _annotated(
+            Project.objects.filter(pk__in=list(page.object_list)).select_related(*LIST_RELATED),
+            today,
+        ).order_by(*order)
+    )
     _decorate(page.object_list, today)
     context = {
         "filterset": filterset,
