@@ -49,12 +49,13 @@ from issues.loadgen import (
     _BulkLoad,
     _Copy,
     _escape,
+    _flush_all,
+    _Ids,
     _opt,
     _ts,
     from_us,
     to_us,
 )
-from rectification.loadgen import _Ids
 
 from . import services
 from .choices import (
@@ -378,10 +379,8 @@ class InspectionGenerator:
                     )
                     statuses[status] += 1
                     if n % 2000 == 1999:
-                        for writer in self.w.values():
-                            writer.flush()
-                for writer in self.w.values():
-                    writer.flush()
+                        _flush_all(self.w.values())
+                _flush_all(self.w.values())
             for ids in self.ids.values():
                 ids.close()
         s = self.summary

@@ -346,6 +346,43 @@ class _Copy:
             self.pending = 0
 
 
+def _flush_all(writers) -> None:
+    """Send every writer's pending rows."""
+    for writer in writers:
+        writer.flush()
+
+
+class _Ids:
+    """Primary keys handed out in advance from a table's sequence (advanced at the end)."""
+
+    def __init__(self, cursor, model):
+        self.cursor, self.table = cursor, model._meta.db_table
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [self.table])
+        self.next = cursor.fetchone()[0]
+
+    def take(self) -> int:
+        self.next += 1
+        return self.next - 1
+
+    def close(self) -> None:
+        self.cursor.execute(
+            "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, false)", [self.table, self.next]
+        )
+
+
+def _advance_numbers(cursor, name: str, last_by_year: dict[int, int]) -> None:
+    """Move ``NumberSequence`` ``name`` (ISS, REF…) past the numbers written, per year, as
+    :mod:`closedloop.core.numbering` would have (never backwards)."""
+    table = NumberSequence._meta.db_table
+    for year, value in last_by_year.items():
+        cursor.execute(
+            f"""INSERT INTO {table} (name, year, last_value) VALUES (%s, %s, %s)
+                ON CONFLICT (name, year) DO UPDATE
+                SET last_value = GREATEST({table}.last_value, EXCLUDED.last_value)""",
+            [name, year, value],
+        )
+
+
 #: The tables loaded (empty before, as the command requires no issue to exist).
 LOADED = [Issue, IssueEvent, Attachment, SlaMilestone, SlaAlert, SlaPause]
 
@@ -899,14 +936,7 @@ class LoadGenerator:
                     "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
                     [model._meta.db_table, max(last, 1)],
                 )
-            table = NumberSequence._meta.db_table
-            for year, value in sequences.items():
-                cursor.execute(
-                    f"""INSERT INTO {table} (name, year, last_value) VALUES ('ISS', %s, %s)
-                        ON CONFLICT (name, year) DO UPDATE
-                        SET last_value = GREATEST({table}.last_value, EXCLUDED.last_value)""",
-                    [year, value],
-                )
+            _advance_numbers(cursor, "ISS", sequences)
 
     def _write_all(self, submissions, org, writers, next_issue, sequences) -> None:
         recent = defaultdict(lambda: deque(maxlen=200))  # category -> (pk, number)
@@ -929,12 +959,10 @@ class LoadGenerator:
             if issue.status not in (Status.REJECTED, Status.DUPLICATE):
                 recent[issue.category].append((issue.pk, issue.number))
             if self.w_issue.pending >= FLUSH_ISSUES:
-                for writer in writers:
-                    writer.flush()
+                _flush_all(writers)
             if (index + 1) % report_every == 0:
                 self.say(f"  {index + 1:,} issues ({self._elapsed()})")
-        for writer in writers:
-            writer.flush()
+        _flush_all(writers)
         summary = self.summary
         summary.issues = self.w_issue.rows
         summary.events = self.w_event.rows

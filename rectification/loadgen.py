@@ -34,7 +34,20 @@ from django.utils import timezone
 from closedloop.core.models import NumberSequence
 from closedloop.org.choices import Role
 from closedloop.org.models import Store, User
-from issues.loadgen import DAY_US, HOUR_US, _BulkLoad, _Copy, _escape, _opt, _ts, from_us, to_us
+from issues.loadgen import (
+    DAY_US,
+    HOUR_US,
+    _advance_numbers,
+    _BulkLoad,
+    _Copy,
+    _escape,
+    _flush_all,
+    _Ids,
+    _opt,
+    _ts,
+    from_us,
+    to_us,
+)
 
 from . import rules
 from .choices import (
@@ -165,24 +178,6 @@ class ProjectSummary:
     closures: int = 0
     cases: int = 0
     statuses: dict = field(default_factory=dict)
-
-
-class _Ids:
-    """Primary keys handed out in advance from a table's sequence (advanced at the end)."""
-
-    def __init__(self, cursor, model):
-        self.cursor, self.table = cursor, model._meta.db_table
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [self.table])
-        self.next = cursor.fetchone()[0]
-
-    def take(self) -> int:
-        self.next += 1
-        return self.next - 1
-
-    def close(self) -> None:
-        self.cursor.execute(
-            "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, false)", [self.table, self.next]
-        )
 
 
 def _dec(value: float) -> str:
@@ -333,8 +328,9 @@ class ProjectGenerator:
         plans.sort()
         with connection.cursor() as cursor:
             self.w = {model: _Copy(cursor, model, COLUMNS[model].split()) for model in LOADED}
-            self.ids = {m: _Ids(cursor, m) for m in (Project, Goal, TrackingLog, Acceptance)}
-            self.ids[Recheck] = _Ids(cursor, Recheck)
+            self.ids = {
+                m: _Ids(cursor, m) for m in (Project, Goal, TrackingLog, Acceptance, Recheck)
+            }
             sequences = dict(
                 NumberSequence.objects.filter(name="REF").values_list("year", "last_value")
             )
@@ -362,20 +358,11 @@ class ProjectGenerator:
                     )
                     statuses[status] += 1
                     if n % 2000 == 1999:
-                        for writer in self.w.values():
-                            writer.flush()
-                for writer in self.w.values():
-                    writer.flush()
+                        _flush_all(self.w.values())
+                _flush_all(self.w.values())
             for ids in self.ids.values():
                 ids.close()
-            table = NumberSequence._meta.db_table
-            for year, value in sequences.items():
-                cursor.execute(
-                    f"""INSERT INTO {table} (name, year, last_value) VALUES ('REF', %s, %s)
-                        ON CONFLICT (name, year) DO UPDATE
-                        SET last_value = GREATEST({table}.last_value, EXCLUDED.last_value)""",
-                    [year, value],
-                )
+            _advance_numbers(cursor, "REF", sequences)
         s = self.summary
         s.projects = self.w[Project].rows
         s.logs = self.w[TrackingLog].rows
